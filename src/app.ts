@@ -1,0 +1,180 @@
+/**
+ * Builds the Fastify application from its dependencies. It does not read configuration, open the database or
+ * listen: server.ts does that. Tests build it with an in-memory database and a pinned clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import nunjucks from 'nunjucks';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from './platform/db/database.ts';
+import { ping } from './platform/db/database.ts';
+import type { Services } from './composition.ts';
+import { registerErrorHandling } from './platform/http/problem.ts';
+import { registerMetrics } from './platform/http/metrics.ts';
+import { paths } from './platform/web/paths.ts';
+import './platform/http/types.ts';
+import { identityApiPlugin } from './modules/identity/index.ts';
+import { registerApiAuthentication } from './modules/identity/api-auth.ts';
+import { siteWebPlugin } from './modules/site/site.routes.web.ts';
+
+const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+
+export interface AppDeps {
+  config: Pick<Config, 'serviceName' | 'help' | 'publicUrl'>;
+  database: Database;
+  services: Services;
+  logger: Logger | false;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, services } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger || undefined,
+    logger: deps.logger ? undefined : false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming)
+        ? incoming
+        : randomUUID();
+    },
+    requestIdLogLabel: 'request_id',
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  } as never).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: { maxAge: 63072000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  registerErrorHandling(app);
+  registerMetrics(app);
+
+  await app.register(view, {
+    engine: { nunjucks },
+    templates: [
+      root('src/platform/web/views'),
+      root('src/modules'),
+      root('node_modules/govuk-frontend/dist'),
+    ],
+    options: {
+      autoescape: true,
+      throwOnUndefined: false,
+      onConfigure: (env: nunjucks.Environment) => {
+        env.addGlobal('serviceName', config.serviceName);
+        env.addGlobal('paths', paths);
+        env.addGlobal('help', config.help);
+      },
+    },
+  });
+  // Per-request template context: CSP nonce, the signed-in actor.
+  app.addHook('preHandler', async (req, reply) => {
+    const r = reply as unknown as { locals?: Record<string, unknown>; cspNonce?: { script: string } };
+    r.locals = { ...(r.locals ?? {}), cspNonce: r.cspNonce?.script, actor: req.actor ?? null };
+  });
+
+  await app.register(fastifyStatic, {
+    root: root('public/build'),
+    prefix: '/assets/build/',
+    decorateReply: false,
+    maxAge: '1h',
+  });
+  await app.register(fastifyStatic, {
+    root: root('node_modules/govuk-frontend/dist/govuk'),
+    prefix: '/assets/govuk/',
+    allowedPath: (p) => p === '/govuk-frontend.min.js' || p.startsWith('/assets/images/'),
+    decorateReply: false,
+    maxAge: '1h',
+  });
+  app.get('/assets/favicon.svg', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(faviconSvg),
+  );
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await ping(database.db);
+      return { status: 'ok', database: database.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: database.kind });
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `${config.serviceName} API`,
+        version: '1.0.0',
+        description:
+          'The Contact Management Service and Data Enquiry Service API. Authenticate with `Authorization: Bearer <token>`. ' +
+          'Errors are application/problem+json (RFC 9457).',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token from your account or your LSO',
+          },
+        },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: paths.apiDocs,
+    staticCSP: true,
+    uiConfig: { deepLinking: true },
+  });
+  app.get(paths.openApi, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(siteWebPlugin);
+
+  await app.register(
+    async (api) => {
+      registerApiAuthentication(api, services.identity);
+      await api.register(identityApiPlugin);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}
+
+const faviconSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3b5c"/><path d="M16 5c3 5 7 8 7 13a7 7 0 0 1-14 0c0-5 4-8 7-13z" fill="#00a19a"/></svg>`;

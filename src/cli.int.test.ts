@@ -1,0 +1,243 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { spawnSync } from 'node:child_process';
+import { runCli } from './cli.ts';
+import { buildApp } from './app.ts';
+import { createServices } from './composition.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { systemClock } from './platform/clock.ts';
+
+/**
+ * The CLI against a real database: a PGlite data directory, or a fresh database on the PostgreSQL server
+ * named by DATABASE_URL.
+ */
+describe('cdsp command line', () => {
+  let env: NodeJS.ProcessEnv;
+  let cleanup: () => Promise<void>;
+
+  before(async () => {
+    const serverUrl = process.env.DATABASE_URL;
+    if (serverUrl) {
+      const name = `cdsp_cli_${randomBytes(5).toString('hex')}`;
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      const u = new URL(serverUrl);
+      u.pathname = `/${name}`;
+      env = { DATABASE_URL: u.toString(), LOG_LEVEL: 'error' };
+      cleanup = async () => {
+        const d = new pg.Client({ connectionString: serverUrl });
+        await d.connect();
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await d.end();
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'cdsp-cli-'));
+      env = { CDSP_DATA_DIR: dir, LOG_LEVEL: 'error' };
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  after(() => cleanup());
+
+  async function cdsp(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+    return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') };
+  }
+
+  test('help lists every command; each command has its own help', async () => {
+    const h = await cdsp('--help');
+    assert.equal(h.code, 0);
+    for (const c of [
+      'serve',
+      'migrate',
+      'seed demo',
+      'org add',
+      'user add',
+      'token create',
+      'audit verify',
+    ]) {
+      assert.match(h.stdout, new RegExp(`\\b${c}\\b`));
+      const ch = await cdsp(...c.split(' '), '--help');
+      assert.equal(ch.code, 0, c);
+      assert.match(ch.stdout, /Usage: cdsp /);
+    }
+  });
+
+  test('wrong arguments get a clear message, a non-zero exit, and change nothing', async () => {
+    const unknown = await cdsp('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown command 'frobnicate'/);
+    const missing = await cdsp('org', 'add', '--name', 'X');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--type is required/);
+    const badFlag = await cdsp(
+      'org',
+      'add',
+      '--name',
+      'X',
+      '--type',
+      'shipper',
+      '--short-code',
+      'XYZ',
+      '--colour',
+      'red',
+    );
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /Unknown option '--colour'/);
+    const badValue = await cdsp('org', 'add', '--name', 'X', '--type', 'bank', '--short-code', 'toolong');
+    assert.equal(badValue.code, 1);
+    assert.match(badValue.stderr, /Unknown organisation type 'bank'/);
+    assert.match(badValue.stderr, /Short code must be exactly 3/);
+    const verify = await cdsp('audit', 'verify');
+    assert.equal(verify.code, 0);
+    assert.match(verify.stdout, /intact: 0 events/, 'nothing was audited, so nothing was created');
+  });
+
+  test('org add, user add and token create work; the token authenticates GET /api/v1/me', async () => {
+    const org = await cdsp(
+      'org',
+      'add',
+      '--name',
+      'Cli Shipping',
+      '--type',
+      'shipper',
+      '--short-code',
+      'CLI',
+    );
+    assert.equal(org.code, 0, org.stderr);
+    assert.match(org.stdout, /Organisation CLI \(Cli Shipping, shipper\) created/);
+    const child = await cdsp(
+      'org',
+      'add',
+      '--name',
+      'Cli Child',
+      '--type',
+      'shipper',
+      '--short-code',
+      'CLJ',
+      '--parent',
+      'CLI',
+    );
+    assert.equal(child.code, 0, child.stderr);
+    const gt = await cdsp(
+      'org',
+      'add',
+      '--name',
+      'Cli Pipes',
+      '--type',
+      'igt',
+      '--short-code',
+      'CLP',
+      '--network',
+      'Cli Pipes',
+    );
+    assert.equal(gt.code, 0, gt.stderr);
+    const user = await cdsp(
+      'user',
+      'add',
+      '--org',
+      'CLI',
+      '--email',
+      'Ops@Cli.example',
+      '--name',
+      'Olive Ops',
+      '--roles',
+      'cms_user,des_user',
+      '--password',
+      'a-long-enough-password',
+    );
+    assert.equal(user.code, 0, user.stderr);
+    const dup = await cdsp(
+      'user',
+      'add',
+      '--org',
+      'CLI',
+      '--email',
+      'ops@cli.example',
+      '--name',
+      'Again',
+      '--roles',
+      'cms_user',
+    );
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /already exists/);
+    const tok = await cdsp('token', 'create', '--email', 'ops@cli.example', '--name', 'script');
+    assert.equal(tok.code, 0, tok.stderr);
+    const token = tok.out[tok.out.length - 1]!;
+    assert.match(token, /^cdsp_[A-Za-z0-9_-]{43}$/, 'the token alone on the last line of stdout');
+
+    // The token works against the API (with the service opened on the same database).
+    const config = loadConfig(env);
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      await database.migrate();
+      const app = await buildApp({
+        config,
+        database,
+        services: createServices(database.db, systemClock),
+        logger: false,
+      });
+      const me = await app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(me.statusCode, 200);
+      assert.equal(me.json().user.email, 'ops@cli.example');
+      assert.equal(me.json().organisation.short_code, 'CLI');
+      await app.close();
+
+      if (!config.databaseUrl) {
+        // While the service holds the PGlite data directory, the CLI says so plainly and changes nothing.
+        // (Run as a separate process through the real `cdsp` binary, as a user would.)
+        const busy = spawnSync(
+          process.execPath,
+          ['bin/cdsp.js', 'org', 'add', '--name', 'Blocked', '--type', 'shipper', '--short-code', 'BLK'],
+          {
+            env: { ...process.env, ...env },
+            encoding: 'utf8',
+          },
+        );
+        assert.equal(busy.status, 1, busy.stderr);
+        assert.match(busy.stderr, /in use by another process/);
+      } else {
+        // With PostgreSQL, the CLI works while the service runs.
+        const side = await cdsp(
+          'org',
+          'add',
+          '--name',
+          'Side By Side',
+          '--type',
+          'shipper',
+          '--short-code',
+          'SBS',
+        );
+        assert.equal(side.code, 0, side.stderr);
+      }
+    } finally {
+      await database.close();
+    }
+    const verify = await cdsp('audit', 'verify');
+    assert.equal(verify.code, 0, verify.stdout);
+    assert.match(verify.stdout, /Audit log intact/);
+    if (!env.DATABASE_URL) {
+      // The refused command created nothing: the short code is still free.
+      const blk = await cdsp(
+        'org',
+        'add',
+        '--name',
+        'Not Blocked Now',
+        '--type',
+        'shipper',
+        '--short-code',
+        'BLK',
+      );
+      assert.equal(blk.code, 0, blk.stderr);
+    }
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The one composition root: wires repositories into services. No DI container, no globals.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from './platform/clock.ts';
+import type { DB } from './platform/db/schema.ts';
+import { AuditService } from './modules/audit/index.ts';
+import { IdentityService } from './modules/identity/index.ts';
+
+export interface Services {
+  clock: Clock;
+  audit: AuditService;
+  identity: IdentityService;
+}
+
+export function createServices(db: Kysely<DB>, clock: Clock): Services {
+  const audit = new AuditService(db, clock);
+  const identity = new IdentityService(db, clock, audit);
+  return { clock, audit, identity };
+}

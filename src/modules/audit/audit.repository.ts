@@ -1,0 +1,72 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Tx } from '../../platform/db/scope.ts';
+
+export interface NewAuditRow {
+  seq: string;
+  id: string;
+  occurred_at: Date;
+  actor_user_id: string | null;
+  actor_label: string;
+  organisation_id: string | null;
+  on_behalf_of_organisation_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  details: unknown;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+export const auditRepository = {
+  /** Locks the chain head for the rest of the transaction, serialising appends. */
+  async lockHead(trx: Tx): Promise<{ seq: string; hash: Buffer }> {
+    const row = await trx
+      .selectFrom('audit.chain_head')
+      .select(['seq', 'hash'])
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    return { seq: String(row.seq), hash: row.hash };
+  },
+
+  async insertMany(trx: Tx, rows: NewAuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await trx
+      .insertInto('audit.events')
+      .values(rows.map((r) => ({ ...r, details: JSON.stringify(r.details ?? {}) })))
+      .execute();
+    const last = rows[rows.length - 1]!;
+    await trx.updateTable('audit.chain_head').set({ seq: last.seq, hash: last.hash }).execute();
+  },
+
+  async head(db: Kysely<DB> | Tx): Promise<{ seq: string; hash: Buffer }> {
+    const row = await db.selectFrom('audit.chain_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+    return { seq: String(row.seq), hash: row.hash };
+  },
+
+  /** Events in chain order, a page at a time (for verification). */
+  async page(db: Kysely<DB> | Tx, afterSeq: string, limit: number) {
+    return db
+      .selectFrom('audit.events')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  },
+
+  async forSubject(db: Kysely<DB> | Tx, subjectType: string, subjectId: string) {
+    return db
+      .selectFrom('audit.events')
+      .selectAll()
+      .where('subject_type', '=', subjectType)
+      .where('subject_id', '=', subjectId)
+      .orderBy('seq')
+      .execute();
+  },
+
+  async count(db: Kysely<DB> | Tx): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*)::text as n from audit.events`.execute(db);
+    return Number(r.rows[0]?.n ?? 0);
+  },
+};

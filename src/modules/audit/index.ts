@@ -1,0 +1,2 @@
+export { AuditService } from './audit.service.ts';
+export type { AuditActor, AuditEventInput, AuditEvent, VerifyResult } from './audit.service.ts';

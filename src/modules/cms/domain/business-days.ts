@@ -1,0 +1,175 @@
+// Business-day arithmetic for England and Wales (Monday to Friday, less bank holidays).
+//
+// All dates are calendar dates in Europe/London written as 'YYYY-MM-DD' strings. Internally a date is a
+// "day number": whole days since 1970-01-01, computed with Date.UTC so that no local-time or DST
+// arithmetic is ever involved. Only `londonDateOf` and `londonStartOfDay` deal with instants, and they do
+// so through Intl with timeZone 'Europe/London', so BST changes are handled by the platform's tz data.
+
+/** A calendar date 'YYYY-MM-DD' (Europe/London). */
+export type IsoDate = string;
+
+const MS_PER_DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True when `value` is a real calendar date written as 'YYYY-MM-DD' (rejects 2023-02-30). */
+export function isIsoDate(value: unknown): value is IsoDate {
+  if (typeof value !== 'string') return false;
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+/** 'YYYY-MM-DD' → whole days since 1970-01-01. Throws on anything that is not a real date. */
+export function toDayNumber(date: IsoDate): number {
+  if (!isIsoDate(date)) throw new RangeError(`Not a calendar date in the form YYYY-MM-DD: ${String(date)}`);
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+}
+
+/** Whole days since 1970-01-01 → 'YYYY-MM-DD'. */
+export function fromDayNumber(day: number): IsoDate {
+  if (!Number.isInteger(day)) throw new RangeError(`Day number must be an integer: ${day}`);
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The date `n` calendar days after (or before, if negative) `date`. */
+export function addCalendarDays(date: IsoDate, n: number): IsoDate {
+  return fromDayNumber(toDayNumber(date) + n);
+}
+
+/** ISO weekday of a day number: 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday). */
+function isoWeekday(day: number): number {
+  return ((((day + 3) % 7) + 7) % 7) + 1;
+}
+
+const londonFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Wall-clock parts of an instant in London. */
+function londonParts(instant: Date): { date: IsoDate; msIntoDay: number } {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('Invalid Date');
+  const parts: Record<string, string> = {};
+  for (const p of londonFormatter.formatToParts(instant)) parts[p.type] = p.value;
+  const date = `${parts['year']}-${parts['month']}-${parts['day']}`;
+  const msIntoDay =
+    (Number(parts['hour']) * 3600 + Number(parts['minute']) * 60 + Number(parts['second'])) * 1000 +
+    (((ms % 1000) + 1000) % 1000);
+  return { date, msIntoDay };
+}
+
+/** The calendar date in Europe/London of an instant (e.g. 2024-03-31T23:30Z is 2024-04-01 in BST). */
+export function londonDateOf(instant: Date): IsoDate {
+  return londonParts(instant).date;
+}
+
+/**
+ * The instant at which `date` begins in Europe/London (midnight local time). The end of a day is the start
+ * of the next one. London changes clocks at 01:00 UTC, so local midnight always exists exactly once.
+ */
+export function londonStartOfDay(date: IsoDate): Date {
+  const utcMidnight = toDayNumber(date) * MS_PER_DAY;
+  // London is UTC+0 or UTC+1: the local midnight is at utcMidnight - offset. Try both offsets.
+  for (const offsetMs of [0, 3_600_000]) {
+    const candidate = new Date(utcMidnight - offsetMs);
+    const p = londonParts(candidate);
+    if (p.date === date && p.msIntoDay === 0) return candidate;
+  }
+  throw new RangeError(`Could not find the start of ${date} in Europe/London`);
+}
+
+/**
+ * A business calendar: Monday to Friday, less the given bank holidays. Holidays that fall on a weekend
+ * (e.g. 2022-01-01) are accepted and simply change nothing. The list is data (see
+ * migrations/data/bank-holidays-england-wales.json); dates outside its coverage are treated as having no
+ * bank holidays, so callers should keep the list extended well beyond any date they compute.
+ */
+export class BusinessCalendar {
+  readonly #holidays: ReadonlySet<number>;
+
+  constructor(holidays: readonly IsoDate[]) {
+    this.#holidays = new Set(holidays.map(toDayNumber));
+  }
+
+  /** True for Monday-Friday dates that are not bank holidays. */
+  isBusinessDay(date: IsoDate): boolean {
+    return this.#isBusinessDayNumber(toDayNumber(date));
+  }
+
+  /** True when the date is in the bank-holiday list (whatever the weekday). */
+  isBankHoliday(date: IsoDate): boolean {
+    return this.#holidays.has(toDayNumber(date));
+  }
+
+  /** The first business day strictly after `date`. */
+  nextBusinessDay(date: IsoDate): IsoDate {
+    return this.addBusinessDays(date, 1);
+  }
+
+  /** The last business day strictly before `date`. */
+  previousBusinessDay(date: IsoDate): IsoDate {
+    return this.addBusinessDays(date, -1);
+  }
+
+  /** `date` itself if it is a business day, otherwise the next business day. */
+  businessDayOnOrAfter(date: IsoDate): IsoDate {
+    return this.isBusinessDay(date) ? date : this.nextBusinessDay(date);
+  }
+
+  /**
+   * The n-th business day after `date` (n > 0), or before it (n < 0); `date` itself does not count, and
+   * need not be a business day. n = 0 returns `date` unchanged.
+   * For n >= 0: businessDaysBetween(date, addBusinessDays(date, n)) === n.
+   */
+  addBusinessDays(date: IsoDate, n: number): IsoDate {
+    if (!Number.isInteger(n)) throw new RangeError(`Business days must be a whole number: ${n}`);
+    let day = toDayNumber(date);
+    const step = n < 0 ? -1 : 1;
+    for (let left = Math.abs(n); left > 0;) {
+      day += step;
+      if (this.#isBusinessDayNumber(day)) left--;
+    }
+    return fromDayNumber(day);
+  }
+
+  /**
+   * The number of business days d with from < d <= to (so Friday → Monday is 1, and a date to itself is
+   * 0). When `to` is before `from` the result is the negated count of business days in (to, from].
+   */
+  businessDaysBetween(from: IsoDate, to: IsoDate): number {
+    const a = toDayNumber(from);
+    const b = toDayNumber(to);
+    if (b < a) return -this.#countInHalfOpen(b, a);
+    return this.#countInHalfOpen(a, b);
+  }
+
+  /** Business days d with lo < d <= hi, counted in O(1) for the weekdays plus the holiday set. */
+  #countInHalfOpen(lo: number, hi: number): number {
+    let count = weekdaysUpTo(hi) - weekdaysUpTo(lo);
+    for (const h of this.#holidays) if (h > lo && h <= hi && isoWeekday(h) <= 5) count--;
+    return count;
+  }
+
+  #isBusinessDayNumber(day: number): boolean {
+    return isoWeekday(day) <= 5 && !this.#holidays.has(day);
+  }
+}
+
+/** Number of Monday-Friday days d with some fixed origin < d <= day (a prefix count; only differences matter). */
+function weekdaysUpTo(day: number): number {
+  // Shift so that shifted day 0 is a Monday (1970-01-05 is day 4).
+  const shifted = day - 4;
+  const weeks = Math.floor(shifted / 7);
+  const rem = shifted - weeks * 7; // 0 = Monday … 6 = Sunday
+  return weeks * 5 + Math.min(rem + 1, 5);
+}

@@ -1,0 +1,345 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  isValidPostcode,
+  mprnCheckDigitsOk,
+  normalisePostcode,
+  validateContactCodeCatalogue,
+  validateContactFields,
+  type ContactCodeDef,
+} from './contact-codes.ts';
+
+const raw: unknown = JSON.parse(
+  readFileSync(new URL('../../../../migrations/data/contact-codes.json', import.meta.url), 'utf8'),
+);
+const result = validateContactCodeCatalogue(raw);
+const catalogue: ContactCodeDef[] = result.ok ? result.catalogue : [];
+const byCode = (code: string): ContactCodeDef => {
+  const def = catalogue.find((c) => c.code === code);
+  assert.ok(def, code);
+  return def;
+};
+const today = '2024-06-14';
+
+test('the shipped catalogue is valid', () => {
+  assert.deepEqual(result.ok ? [] : result.errors, []);
+});
+
+test('the shipped catalogue matches domain.md §4', () => {
+  const GT = ['gt', 'igt'];
+  const ANY = ['shipper', 'gt', 'igt', 'uip', 'mra', 'dmsp'];
+  const team = (t: string) => ({ kind: 'cdsp_team', team: t });
+  const party = (p: string) => ({ kind: 'register_party', party: p });
+  const table: [string, string, string[], object, number][] = [
+    ['ADD', 'Address Amendment', ['shipper', ...GT], team('address'), 10],
+    ['UNC', 'Unconfirmed Address Amendment', ['shipper', ...GT, 'uip'], team('address'), 10],
+    ['AGG', 'Twin stream challenge', ['shipper'], team('supply_point'), 10],
+    ['DMQ', 'Daily Metered Query', ['shipper'], party('dmsp'), 5],
+    ['DUP', 'Duplicate Meter Point', ['shipper', ...GT], team('supply_point'), 15],
+    ['ENQ', 'Enquiry', ANY, team('service_desk'), 5],
+    ['FILE', 'File Enquiry', ANY, team('file'), 2],
+    ['FOM', 'Found Meter', ['shipper', 'uip', 'mra', ...GT], team('supply_point'), 20],
+    ['MNC', 'MPRN Creation', ['shipper', 'uip', 'igt'], party('network'), 10],
+    ['GSR', 'Gas Safety Regulations', GT, party('last_shipper'), 30],
+    ['ISO', 'Isolation request', ['shipper'], team('supply_point'), 10],
+    ['DTL', 'Dead to Live', ['shipper'], team('supply_point'), 10],
+    ['MUR', 'Must Read Request', ['cdsp', 'shipper'], party('mra'), 10],
+    ['MUS', 'Manage Unregistered Sites', ['cdsp', ...GT], party('shipper_of_interest'), 30],
+    ['PRS', 'Prime and Sub configuration change', ['shipper'], team('supply_point'), 15],
+    ['PSA', 'Prime and Sub reads', ['shipper'], team('supply_point'), 10],
+    ['PSI', 'Primes and Subs Invoice', ['shipper'], team('invoicing'), 15],
+    ['RFA', 'Request For Adjustment', ['shipper'], team('invoicing'), 20],
+    ['CDQ', 'Consumption Dispute Query', ['shipper'], team('invoicing'), 20],
+    ['TOG', 'Theft of Gas', ['shipper', ...GT], team('revenue_protection'), 30],
+  ];
+  assert.equal(catalogue.length, 20);
+  for (const [code, name, raisedBy, resolver, target] of table) {
+    const def = byCode(code);
+    assert.equal(def.name, name);
+    assert.deepEqual([...def.raised_by].sort(), [...raisedBy].sort(), code);
+    assert.deepEqual(def.resolver, resolver, code);
+    assert.equal(def.target_business_days, target, code);
+    assert.equal(def.worked_in, code === 'RFA' || code === 'CDQ' ? 'received_order' : 'due_date');
+    assert.equal(def.response_window_business_days, 10);
+    assert.equal(def.challenge_window_business_days, 5);
+    assert.ok(def.fields.length >= 3, `${code} has a real form`);
+  }
+  assert.deepEqual(byCode('RFA').rules, [
+    'rfa_class_2_to_4',
+    'rfa_adjustment_dates',
+    'rfa_read_or_consumption',
+  ]);
+  assert.equal(byCode('MNC').mprn_required, false);
+});
+
+test('the catalogue validator reports every problem in plain words', () => {
+  const broken = structuredClone(catalogue) as unknown as Record<string, unknown>[];
+  const add = broken[0] as Record<string, unknown>;
+  add['raised_by'] = ['shipper', 'alien'];
+  add['target_business_days'] = 0;
+  add['rules'] = ['no_such_rule'];
+  add['extra'] = 1;
+  (add['fields'] as Record<string, unknown>[]).push({
+    name: 'postcode',
+    label: 'Again',
+    type: 'code',
+    required: true,
+  });
+  broken.push(structuredClone(broken[1]) as Record<string, unknown>);
+  (broken[5] as Record<string, unknown>)['resolver'] = { kind: 'cdsp_team', team: 'nobody' };
+  const rfa = broken.find((c) => c['code'] === 'RFA') as Record<string, unknown>;
+  rfa['fields'] = (rfa['fields'] as { name: string }[]).filter((f) => f.name !== 'adjustment_end_date');
+  const r = validateContactCodeCatalogue(broken);
+  assert.equal(r.ok, false);
+  const errors = r.ok ? [] : r.errors;
+  for (const expected of [
+    'ADD: raised_by must be a non-empty list',
+    'ADD: target_business_days must be a whole number of at least 1.',
+    'ADD: unknown rule "no_such_rule".',
+    'ADD: unknown key "extra".',
+    'ADD: field "postcode": appears more than once.',
+    'ADD: field "postcode": code fields need a non-empty code_list',
+    'UNC: code appears more than once.',
+    'ENQ: resolver must be',
+    'RFA: rule "rfa_adjustment_dates" needs a field "adjustment_end_date".',
+  ]) {
+    assert.ok(
+      errors.some((e) => e.startsWith(expected)),
+      `${expected}\n${errors.join('\n')}`,
+    );
+  }
+  assert.deepEqual(validateContactCodeCatalogue({}), {
+    ok: false,
+    errors: ['The catalogue must be a non-empty array.'],
+  });
+});
+
+test('postcode and MPRN helpers', () => {
+  assert.equal(normalisePostcode(' sw1a1aa '), 'SW1A 1AA');
+  for (const pc of ['M1 1AE', 'B33 8TH', 'CR2 6XH', 'DN55 1PT', 'W1A 0AX', 'EC1A 1BB'])
+    assert.ok(isValidPostcode(pc), pc);
+  for (const pc of ['SW1A', '1AA 1AA', 'SW1A 1A', 'AAA9 9AA'])
+    assert.equal(isValidPostcode(normalisePostcode(pc)), false, pc);
+  assert.equal(mprnCheckDigitsOk('3938424403'), true);
+  assert.equal(mprnCheckDigitsOk('3938424404'), false);
+});
+
+test('ADD: required fields, types, lengths and postcode normalisation', () => {
+  const add = byCode('ADD');
+  const ok = validateContactFields(
+    add,
+    {
+      house_no: '12',
+      street: ' High Street ',
+      town: 'Leeds',
+      postcode: 'ls1 4ap',
+      amendment_reason: 'INCORRECT',
+    },
+    { today },
+  );
+  assert.deepEqual(ok.errors, []);
+  assert.equal(ok.values['postcode'], 'LS1 4AP');
+  assert.equal(ok.values['street'], 'High Street');
+
+  const bad = validateContactFields(
+    add,
+    { street: 'x'.repeat(61), postcode: 'NOT A CODE', amendment_reason: 'WHATEVER', colour: 'blue' },
+    { today },
+  );
+  const messages = Object.fromEntries(bad.errors.map((e) => [e.field, e.message]));
+  assert.equal(messages['colour'], '“colour” is not a field of ADD (Address Amendment) contacts.');
+  assert.equal(messages['street'], 'Street must be 60 characters or fewer (it is 61).');
+  assert.equal(messages['town'], 'Town is required.');
+  assert.equal(messages['postcode'], 'Postcode must be a real UK postcode, like SW1A 1AA.');
+  assert.match(
+    messages['amendment_reason'] ?? '',
+    /^Reason for the amendment must be one of: INCORRECT \(Address is incorrect\)/,
+  );
+  assert.equal(messages['house_no'], 'Give a building number, a building name or a flat or sub-building.');
+  assert.equal(bad.ok, false);
+});
+
+test('types: dates, numbers, booleans and MPRNs', () => {
+  const tog = byCode('TOG');
+  const r = validateContactFields(
+    tog,
+    {
+      theft_type: 'BYPASS',
+      date_discovered: '2024-06-15',
+      theft_start_date: '2024-02-30',
+      estimated_volume_kwh: '-5',
+      estimation_method: 'AQ',
+      supply_made_safe: 'maybe',
+      details: 'Bypass found at meter',
+    },
+    { today },
+  );
+  const messages = Object.fromEntries(r.errors.map((e) => [e.field, e.message]));
+  assert.equal(messages['date_discovered'], 'Date discovered cannot be in the future.');
+  assert.equal(
+    messages['theft_start_date'],
+    'Date the theft is believed to have started must be a real date in the form YYYY-MM-DD.',
+  );
+  assert.equal(messages['estimated_volume_kwh'], 'Estimated gas taken (kWh) must be 0 or more.');
+  assert.equal(messages['supply_made_safe'], 'Was the supply made safe? must be yes or no.');
+
+  const dates = validateContactFields(
+    tog,
+    {
+      theft_type: 'BYPASS',
+      date_discovered: '2024-01-10',
+      theft_start_date: '2024-03-01',
+      estimated_volume_kwh: 1234.5,
+      estimation_method: 'AQ',
+      supply_made_safe: 'yes',
+      details: 'x',
+    },
+    { today },
+  );
+  assert.deepEqual(dates.errors, [
+    { field: 'theft_start_date', message: 'The theft cannot have started after the date it was discovered.' },
+  ]);
+  assert.equal(dates.values['supply_made_safe'], true);
+  assert.equal(dates.values['estimated_volume_kwh'], 1234.5);
+
+  const dup = byCode('DUP');
+  const base = { mprn_to_keep: 'THIS', details: 'one meter on site' };
+  const asNumber = validateContactFields(dup, { ...base, duplicate_mprn: 3938424403 }, { today });
+  assert.equal(asNumber.errors[0]?.message, 'Duplicate MPRN must be given as text, not as a number.');
+  const warn = validateContactFields(dup, { ...base, duplicate_mprn: '3938424404' }, { today });
+  assert.equal(warn.ok, true);
+  assert.match(warn.warnings[0]?.message ?? '', /check digits/);
+  const strict = validateContactFields(
+    dup,
+    { ...base, duplicate_mprn: '3938424404' },
+    { today, mprnCheckDigits: 'error' },
+  );
+  assert.equal(strict.ok, false);
+  const same = validateContactFields(
+    dup,
+    { ...base, duplicate_mprn: '3938424403' },
+    { today, mprn: '3938424403' },
+  );
+  assert.equal(same.errors[0]?.field, 'duplicate_mprn');
+});
+
+test('RFA rules: Class 2-4 only, strict adjustment dates, small sites not before 2017-06-01', () => {
+  const rfa = byCode('RFA');
+  const fields = {
+    adjustment_start_date: '2023-01-01',
+    adjustment_end_date: '2023-06-30',
+    adjustment_reason: 'INCORRECT_READ',
+    proposed_read: '12345',
+    details: 'Read was keyed wrongly',
+  };
+  const site = { today, siteClass: 4, annualQuantityKwh: 12_000 };
+  assert.deepEqual(validateContactFields(rfa, fields, site).errors, []);
+
+  const class1 = validateContactFields(rfa, fields, { ...site, siteClass: 1 });
+  assert.match(class1.errors[0]?.message ?? '', /Class 1 site: raise a Daily Metered Query \(DMQ\)/);
+  assert.equal(class1.errors[0]?.field, null);
+  assert.equal(validateContactFields(rfa, fields, { today, annualQuantityKwh: 1 }).ok, false);
+
+  const reversed = validateContactFields(
+    rfa,
+    { ...fields, adjustment_start_date: '2023-06-30', adjustment_end_date: '2023-01-01' },
+    site,
+  );
+  assert.deepEqual(reversed.errors, [
+    { field: 'adjustment_end_date', message: 'Adjustment end date cannot be before the start date.' },
+  ]);
+
+  const future = validateContactFields(rfa, { ...fields, adjustment_end_date: '2024-06-15' }, site);
+  assert.deepEqual(future.errors, [
+    { field: 'adjustment_end_date', message: 'Adjustment end date cannot be in the future.' },
+  ]);
+
+  const early = { ...fields, adjustment_start_date: '2017-05-31' };
+  assert.deepEqual(validateContactFields(rfa, early, site).errors, [
+    {
+      field: 'adjustment_start_date',
+      message:
+        'For sites with an annual quantity below 73,200 kWh the adjustment cannot start before 2017-06-01.',
+    },
+  ]);
+  assert.equal(validateContactFields(rfa, { ...fields, adjustment_start_date: '2017-06-01' }, site).ok, true);
+  assert.equal(validateContactFields(rfa, early, { ...site, annualQuantityKwh: 73_200 }).ok, true);
+  assert.match(
+    validateContactFields(rfa, early, { today, siteClass: 3 }).errors[0]?.message ?? '',
+    /annual quantity is needed/,
+  );
+
+  const neither = validateContactFields(rfa, { ...fields, proposed_read: '' }, site);
+  assert.deepEqual(neither.errors, [
+    { field: 'proposed_read', message: 'Give a proposed read or a proposed consumption.' },
+  ]);
+});
+
+test('other named rules', () => {
+  const cdq = validateContactFields(
+    byCode('CDQ'),
+    {
+      dispute_period_start_date: '2024-03-01',
+      dispute_period_end_date: '2024-02-01',
+      dispute_reason: 'METER_FAULT',
+      disputed_consumption_kwh: '100',
+      details: 'x',
+    },
+    { today },
+  );
+  assert.deepEqual(cdq.errors, [
+    {
+      field: 'dispute_period_end_date',
+      message: 'Disputed period end cannot be before disputed period start.',
+    },
+  ]);
+
+  const mur = validateContactFields(
+    byCode('MUR'),
+    { read_reason: 'DISPUTE', required_by_date: today },
+    { today },
+  );
+  assert.equal(mur.errors[0]?.message, 'The read must be required by a date after today.');
+
+  const prs = byCode('PRS');
+  const prsBase = {
+    change_type: 'ADD_SUB',
+    prime_mprn: '3938424403',
+    effective_date: '2024-07-01',
+    details: 'x',
+  };
+  const list = validateContactFields(prs, { ...prsBase, sub_mprns: '123456, 7654321\n1234567' }, { today });
+  assert.deepEqual(list.values['sub_mprns'], ['123456', '7654321', '1234567']);
+  assert.match(
+    validateContactFields(prs, { ...prsBase, sub_mprns: '123456, 3938424403' }, { today }).errors[0]
+      ?.message ?? '',
+    /prime MPRN cannot also be a sub MPRN/,
+  );
+  assert.match(
+    validateContactFields(prs, { ...prsBase, sub_mprns: '12a, 123456' }, { today }).errors[0]?.message ?? '',
+    /\(not 12a\)/,
+  );
+
+  const fom = validateContactFields(
+    byCode('FOM'),
+    {
+      house_name: 'The Mill',
+      street: 'Mill Lane',
+      town: 'Hebden Bridge',
+      postcode: 'HX7 8AA',
+      msn: 'E6S12345',
+      date_found: '2024-06-01',
+      read_value: '42',
+    },
+    { today },
+  );
+  assert.deepEqual(fom.errors, [{ field: 'read_date', message: 'Give the date of the read.' }]);
+
+  const agg = validateContactFields(
+    byCode('AGG'),
+    { current_twin_stream_indicator: 'Y', proposed_twin_stream_indicator: 'Y', details: 'x' },
+    { today },
+  );
+  assert.equal(agg.errors[0]?.field, 'proposed_twin_stream_indicator');
+});

@@ -1,0 +1,594 @@
+// The contact code catalogue (migrations/data/contact-codes.json): its type, a validator for the file, and
+// validation of the fields a raiser submits for one code (online form, API or batch file record).
+
+import { isIsoDate, type IsoDate } from './business-days.ts';
+
+export const ORG_TYPES = ['shipper', 'supplier', 'gt', 'igt', 'uip', 'mra', 'dmsp', 'mam', 'cdsp'] as const;
+export type OrgType = (typeof ORG_TYPES)[number];
+export const CDSP_TEAMS = [
+  'address',
+  'supply_point',
+  'service_desk',
+  'file',
+  'invoicing',
+  'revenue_protection',
+] as const;
+export const REGISTER_PARTIES = ['dmsp', 'network', 'last_shipper', 'shipper_of_interest', 'mra'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'textarea',
+  'date',
+  'integer',
+  'decimal',
+  'code',
+  'mprn',
+  'postcode',
+  'boolean',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export type Resolver =
+  | { kind: 'cdsp_team'; team: (typeof CDSP_TEAMS)[number] }
+  | { kind: 'register_party'; party: (typeof REGISTER_PARTIES)[number] };
+
+export interface CodeListEntry {
+  value: string;
+  label: string;
+}
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  /** text and textarea only. */
+  max_length?: number;
+  /** code only (required there). */
+  code_list?: CodeListEntry[];
+  /** integer and decimal only. */
+  min?: number;
+  max?: number;
+  /** date only: the date may not be after today. */
+  not_in_future?: boolean;
+  hint?: string;
+}
+
+/**
+ * Public rule parameters (domain.md §4). Kept together and exported so that they are visible and
+ * testable; an operator-editable policy can override them through `FieldValidationContext.parameters`.
+ */
+export const RULE_PARAMETERS = {
+  /** Small/large supply point threshold, kWh a year. */
+  rfaSmallSiteAqThresholdKwh: 73_200,
+  /** Sites below the threshold may not be adjusted for periods starting before this date. */
+  rfaSmallSiteEarliestStart: '2017-06-01',
+} as const;
+
+/** The special validation rules a code can name, each with the fields it needs in that code's schema. */
+export const CONTACT_RULES = {
+  address_has_premises: {
+    fields: ['sub_building_name', 'house_name', 'house_no'],
+    description: 'An address needs a building number, a building name or a flat/sub-building.',
+  },
+  twin_stream_change: {
+    fields: ['current_twin_stream_indicator', 'proposed_twin_stream_indicator'],
+    description: 'The proposed twin stream indicator must differ from the one on the register.',
+  },
+  dup_distinct_mprns: {
+    fields: ['duplicate_mprn'],
+    description: 'The duplicate MPRN must differ from the contact’s own MPRN.',
+  },
+  read_value_with_date: {
+    fields: ['read_value', 'read_date'],
+    description: 'A read needs its read date, and a read date needs its read.',
+  },
+  dtl_install_not_after_live: {
+    fields: ['meter_installation_date', 'live_date'],
+    description: 'The meter cannot have been installed after the supply became live.',
+  },
+  required_by_after_today: {
+    fields: ['required_by_date'],
+    description: 'A read must be required by a date after today.',
+  },
+  prs_mprn_list: {
+    fields: ['prime_mprn', 'sub_mprns'],
+    description: 'Sub MPRNs: a list of distinct MPRNs, none of them the prime.',
+  },
+  period_dates: {
+    fields: [],
+    description: 'For each pair of fields X_start_date and X_end_date, the end is not before the start.',
+  },
+  rfa_class_2_to_4: {
+    fields: [],
+    description: 'RFA is only for Class 2, 3 and 4 sites (Class 1 goes as a DMQ to the DMSP).',
+  },
+  rfa_adjustment_dates: {
+    fields: ['adjustment_start_date', 'adjustment_end_date'],
+    description:
+      'Adjustment end not before start, neither in the future, and for sites with AQ below 73,200 kWh the start not before 2017-06-01.',
+  },
+  rfa_read_or_consumption: {
+    fields: ['proposed_read', 'proposed_consumption_kwh'],
+    description: 'An adjustment needs a proposed read or a proposed consumption.',
+  },
+  tog_theft_dates: {
+    fields: ['theft_start_date', 'date_discovered'],
+    description: 'The theft cannot have started after it was discovered.',
+  },
+} as const satisfies Record<string, { fields: readonly string[]; description: string }>;
+export type RuleName = keyof typeof CONTACT_RULES;
+
+export interface ContactCodeDef {
+  code: string;
+  name: string;
+  description: string;
+  raised_by: OrgType[];
+  portfolio_check: boolean;
+  mprn_required: boolean;
+  resolver: Resolver;
+  target_business_days: number;
+  response_window_business_days: number;
+  challenge_window_business_days: number;
+  worked_in: 'received_order' | 'due_date';
+  fields: FieldDef[];
+  rules: RuleName[];
+}
+
+// --- Catalogue validation -------------------------------------------------------------------------------
+
+export type CatalogueResult = { ok: true; catalogue: ContactCodeDef[] } | { ok: false; errors: string[] };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+const oneOf = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
+
+const CODE_KEYS = [
+  'code',
+  'name',
+  'description',
+  'raised_by',
+  'portfolio_check',
+  'mprn_required',
+  'resolver',
+  'target_business_days',
+  'response_window_business_days',
+  'challenge_window_business_days',
+  'worked_in',
+  'fields',
+  'rules',
+];
+const FIELD_KEYS = [
+  'name',
+  'label',
+  'type',
+  'required',
+  'max_length',
+  'code_list',
+  'min',
+  'max',
+  'not_in_future',
+  'hint',
+];
+
+/** Check the shape and integrity of the catalogue JSON; every problem is listed, not only the first. */
+export function validateContactCodeCatalogue(json: unknown): CatalogueResult {
+  const errors: string[] = [];
+  if (!Array.isArray(json) || json.length === 0)
+    return { ok: false, errors: ['The catalogue must be a non-empty array.'] };
+  const seen = new Set<string>();
+  json.forEach((entry: unknown, i) => {
+    if (!isObject(entry)) {
+      errors.push(`Entry ${i} must be an object.`);
+      return;
+    }
+    const at = typeof entry['code'] === 'string' ? entry['code'] : `entry ${i}`;
+    const err = (m: string): void => void errors.push(`${at}: ${m}`);
+    for (const k of Object.keys(entry)) if (!CODE_KEYS.includes(k)) err(`unknown key "${k}".`);
+    if (typeof entry['code'] !== 'string' || !/^[A-Z]{3,4}$/.test(entry['code']))
+      err('code must be 3 or 4 capital letters.');
+    else if (seen.has(entry['code'])) err('code appears more than once.');
+    else seen.add(entry['code']);
+    if (!isNonEmptyString(entry['name'])) err('name is required.');
+    if (!isNonEmptyString(entry['description'])) err('description is required.');
+    const raisedBy = entry['raised_by'];
+    if (!Array.isArray(raisedBy) || raisedBy.length === 0 || !raisedBy.every((o) => oneOf(ORG_TYPES, o))) {
+      err(`raised_by must be a non-empty list of ${ORG_TYPES.join(', ')}.`);
+    } else if (new Set(raisedBy).size !== raisedBy.length) err('raised_by lists an organisation type twice.');
+    for (const k of ['portfolio_check', 'mprn_required'])
+      if (typeof entry[k] !== 'boolean') err(`${k} must be true or false.`);
+    const resolver = entry['resolver'];
+    const resolverOk =
+      isObject(resolver) &&
+      ((resolver['kind'] === 'cdsp_team' &&
+        oneOf(CDSP_TEAMS, resolver['team']) &&
+        Object.keys(resolver).length === 2) ||
+        (resolver['kind'] === 'register_party' &&
+          oneOf(REGISTER_PARTIES, resolver['party']) &&
+          Object.keys(resolver).length === 2));
+    if (!resolverOk) err('resolver must be {kind:"cdsp_team", team} or {kind:"register_party", party}.');
+    for (const k of [
+      'target_business_days',
+      'response_window_business_days',
+      'challenge_window_business_days',
+    ]) {
+      if (!isPositiveInt(entry[k])) err(`${k} must be a whole number of at least 1.`);
+    }
+    if (!oneOf(['received_order', 'due_date'] as const, entry['worked_in'])) {
+      err('worked_in must be "received_order" or "due_date".');
+    }
+    const fieldNames = validateFields(entry['fields'], err);
+    const rules = entry['rules'];
+    if (!Array.isArray(rules)) err('rules must be a list.');
+    else {
+      for (const r of rules) {
+        if (!oneOf(Object.keys(CONTACT_RULES), r)) {
+          err(`unknown rule "${String(r)}".`);
+          continue;
+        }
+        for (const f of CONTACT_RULES[r as RuleName].fields) {
+          if (!fieldNames.has(f)) err(`rule "${r}" needs a field "${f}".`);
+        }
+      }
+    }
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, catalogue: json as ContactCodeDef[] };
+}
+
+function validateFields(fields: unknown, err: (m: string) => void): Set<string> {
+  const names = new Set<string>();
+  if (!Array.isArray(fields)) {
+    err('fields must be a list.');
+    return names;
+  }
+  fields.forEach((f: unknown, i) => {
+    if (!isObject(f)) return err(`field ${i} must be an object.`);
+    const name = typeof f['name'] === 'string' ? f['name'] : `field ${i}`;
+    const ferr = (m: string): void => err(`field "${name}": ${m}`);
+    for (const k of Object.keys(f)) if (!FIELD_KEYS.includes(k)) ferr(`unknown key "${k}".`);
+    if (typeof f['name'] !== 'string' || !/^[a-z][a-z0-9_]*$/.test(f['name']))
+      ferr('name must be snake_case.');
+    else if (names.has(f['name'])) ferr('appears more than once.');
+    else names.add(f['name']);
+    if (!isNonEmptyString(f['label'])) ferr('label is required.');
+    if (!oneOf(FIELD_TYPES, f['type'])) ferr(`type must be one of ${FIELD_TYPES.join(', ')}.`);
+    if (typeof f['required'] !== 'boolean') ferr('required must be true or false.');
+    const type = f['type'];
+    if (
+      f['max_length'] !== undefined &&
+      (!isPositiveInt(f['max_length']) || (type !== 'text' && type !== 'textarea'))
+    ) {
+      ferr('max_length must be a positive whole number, on text or textarea fields only.');
+    }
+    if (type === 'code' || f['code_list'] !== undefined) {
+      const list = f['code_list'];
+      const ok =
+        type === 'code' &&
+        Array.isArray(list) &&
+        list.length > 0 &&
+        list.every((c) => isObject(c) && isNonEmptyString(c['value']) && isNonEmptyString(c['label']));
+      if (!ok)
+        ferr('code fields need a non-empty code_list of {value, label}, and only code fields have one.');
+      else if (new Set(list.map((c) => (c as CodeListEntry).value)).size !== list.length) {
+        ferr('code_list has a value twice.');
+      }
+    }
+    for (const k of ['min', 'max']) {
+      if (f[k] !== undefined && (typeof f[k] !== 'number' || (type !== 'integer' && type !== 'decimal'))) {
+        ferr(`${k} must be a number, on integer or decimal fields only.`);
+      }
+    }
+    if (f['not_in_future'] !== undefined && (typeof f['not_in_future'] !== 'boolean' || type !== 'date')) {
+      ferr('not_in_future must be true or false, on date fields only.');
+    }
+    if (f['hint'] !== undefined && !isNonEmptyString(f['hint'])) ferr('hint must be text.');
+  });
+  return names;
+}
+
+// --- Field helpers --------------------------------------------------------------------------------------
+
+/** Normalise a UK postcode: trim, upper-case, one space before the 3-character inward code. */
+export function normalisePostcode(input: string): string {
+  const compact = input.replace(/\s+/g, '').toUpperCase();
+  return compact.length > 3 ? `${compact.slice(0, -3)} ${compact.slice(-3)}` : compact;
+}
+
+/** One of the six UK formats: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA, A9A 9AA, AA9A 9AA (after normalising). */
+export function isValidPostcode(normalised: string): boolean {
+  return /^(?:[A-Z]{1,2}[0-9]{1,2}|[A-Z]{1,2}[0-9][A-Z]) [0-9][A-Z]{2}$/.test(normalised);
+}
+
+/**
+ * MPRN check digits (not an official published rule): the last two digits equal
+ * sum(body[i] * (n - i)) mod 11, zero-padded, where body is the MPRN without its last two digits and n is
+ * the body's length (3938424403: body 39384244, sum 179, 179 mod 11 = 3 → "03").
+ */
+export function mprnCheckDigitsOk(mprn: string): boolean {
+  const body = mprn.slice(0, -2);
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) sum += Number(body[i]) * (body.length - i);
+  return String(sum % 11).padStart(2, '0') === mprn.slice(-2);
+}
+
+// --- Field validation -----------------------------------------------------------------------------------
+
+export interface FieldValidationContext {
+  /** Today's London date, for "not in the future" rules. */
+  today: IsoDate;
+  /** The supply point's class (1-4), needed by rfa_class_2_to_4. */
+  siteClass?: number | null;
+  /** The supply point's annual quantity in kWh, needed by rfa_adjustment_dates. */
+  annualQuantityKwh?: number | null;
+  /** The contact's own MPRN, needed by dup_distinct_mprns. */
+  mprn?: string | null;
+  /** How MPRN check digits are treated (policy; default 'warning'). */
+  mprnCheckDigits?: 'off' | 'warning' | 'error';
+  parameters?: Partial<typeof RULE_PARAMETERS>;
+}
+
+export interface FieldIssue {
+  /** The field concerned, or null when the problem is about the contact or site as a whole. */
+  field: string | null;
+  message: string;
+}
+
+export interface FieldValidationResult {
+  ok: boolean;
+  errors: FieldIssue[];
+  warnings: FieldIssue[];
+  /** The valid values, normalised: trimmed text, numbers, booleans, upper-cased postcodes, MPRN lists. */
+  values: Record<string, unknown>;
+}
+
+const isAbsent = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/** Validate submitted fields against one code's schema and rules. Messages are plain English. */
+export function validateContactFields(
+  codeDef: ContactCodeDef,
+  fields: Record<string, unknown>,
+  context: FieldValidationContext,
+): FieldValidationResult {
+  const errors: FieldIssue[] = [];
+  const warnings: FieldIssue[] = [];
+  const values: Record<string, unknown> = {};
+  const error = (field: string | null, message: string): void => {
+    if (!errors.some((e) => e.field === field && e.message === message)) errors.push({ field, message });
+  };
+  const defs = new Map(codeDef.fields.map((f) => [f.name, f]));
+
+  for (const name of Object.keys(fields)) {
+    if (!defs.has(name))
+      error(name, `“${name}” is not a field of ${codeDef.code} (${codeDef.name}) contacts.`);
+  }
+
+  for (const def of codeDef.fields) {
+    const raw = fields[def.name];
+    if (isAbsent(raw)) {
+      if (def.required) error(def.name, `${def.label} is required.`);
+      continue;
+    }
+    const result = checkType(def, raw, context);
+    if ('error' in result) error(def.name, result.error);
+    else {
+      values[def.name] = result.value;
+      if (result.warning) warnings.push({ field: def.name, message: result.warning });
+    }
+  }
+
+  for (const rule of codeDef.rules) applyRule(rule, codeDef, values, context, error);
+
+  return { ok: errors.length === 0, errors, warnings, values };
+}
+
+type Checked = { value: unknown; warning?: string } | { error: string };
+
+function checkType(def: FieldDef, raw: unknown, ctx: FieldValidationContext): Checked {
+  const label = def.label;
+  const str = typeof raw === 'string' ? raw.trim() : null;
+  switch (def.type) {
+    case 'text':
+    case 'textarea': {
+      if (str === null) return { error: `${label} must be text.` };
+      if (def.max_length !== undefined && str.length > def.max_length) {
+        return { error: `${label} must be ${def.max_length} characters or fewer (it is ${str.length}).` };
+      }
+      return { value: str };
+    }
+    case 'date': {
+      if (str === null || !isIsoDate(str))
+        return { error: `${label} must be a real date in the form YYYY-MM-DD.` };
+      if (def.not_in_future && str > ctx.today) return { error: `${label} cannot be in the future.` };
+      return { value: str };
+    }
+    case 'integer':
+    case 'decimal': {
+      const pattern = def.type === 'integer' ? /^-?\d+$/ : /^-?\d+(?:\.\d+)?$/;
+      const n = typeof raw === 'number' ? raw : str !== null && pattern.test(str) ? Number(str) : NaN;
+      const whole = def.type === 'integer';
+      if (!Number.isFinite(n) || (whole && !Number.isInteger(n))) {
+        return { error: `${label} must be ${whole ? 'a whole number' : 'a number'}.` };
+      }
+      if (def.min !== undefined && n < def.min) return { error: `${label} must be ${def.min} or more.` };
+      if (def.max !== undefined && n > def.max) return { error: `${label} must be ${def.max} or less.` };
+      return { value: n };
+    }
+    case 'code': {
+      const list = def.code_list ?? [];
+      if (str === null || !list.some((c) => c.value === str)) {
+        return {
+          error: `${label} must be one of: ${list.map((c) => `${c.value} (${c.label})`).join(', ')}.`,
+        };
+      }
+      return { value: str };
+    }
+    case 'mprn':
+      return checkMprn(label, raw, ctx);
+    case 'postcode': {
+      if (str === null) return { error: `${label} must be text.` };
+      const pc = normalisePostcode(str);
+      if (!isValidPostcode(pc)) return { error: `${label} must be a real UK postcode, like SW1A 1AA.` };
+      return { value: pc };
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      const s = (str ?? '').toLowerCase();
+      if (['true', 'yes', 'y'].includes(s)) return { value: true };
+      if (['false', 'no', 'n'].includes(s)) return { value: false };
+      return { error: `${label} must be yes or no.` };
+    }
+  }
+}
+
+function checkMprn(label: string, raw: unknown, ctx: FieldValidationContext): Checked {
+  // MPRNs are identifiers, never numbers: a JSON number may already have lost leading zeros or precision.
+  if (typeof raw !== 'string') return { error: `${label} must be given as text, not as a number.` };
+  const mprn = raw.trim();
+  if (!/^\d{6,10}$/.test(mprn)) return { error: `${label} must be 6 to 10 digits.` };
+  const policy = ctx.mprnCheckDigits ?? 'warning';
+  if (policy !== 'off' && !mprnCheckDigitsOk(mprn)) {
+    const message = `${label} ${mprn} has check digits that do not match; please check it.`;
+    return policy === 'error' ? { error: message } : { value: mprn, warning: message };
+  }
+  return { value: mprn };
+}
+
+function applyRule(
+  rule: RuleName,
+  def: ContactCodeDef,
+  v: Record<string, unknown>,
+  ctx: FieldValidationContext,
+  error: (field: string | null, message: string) => void,
+): void {
+  const params = { ...RULE_PARAMETERS, ...ctx.parameters };
+  const str = (name: string): string | undefined =>
+    typeof v[name] === 'string' ? (v[name] as string) : undefined;
+  switch (rule) {
+    case 'address_has_premises':
+      if (!str('sub_building_name') && !str('house_name') && !str('house_no')) {
+        error('house_no', 'Give a building number, a building name or a flat or sub-building.');
+      }
+      return;
+    case 'twin_stream_change': {
+      const cur = str('current_twin_stream_indicator');
+      if (cur !== undefined && cur === str('proposed_twin_stream_indicator')) {
+        error(
+          'proposed_twin_stream_indicator',
+          'The correct indicator is the same as the one on the register.',
+        );
+      }
+      return;
+    }
+    case 'dup_distinct_mprns':
+      if (ctx.mprn && str('duplicate_mprn') === ctx.mprn.trim()) {
+        error(
+          'duplicate_mprn',
+          'The duplicate MPRN must be a different MPRN from the one this contact is about.',
+        );
+      }
+      return;
+    case 'read_value_with_date':
+      if (v['read_value'] !== undefined && str('read_date') === undefined)
+        error('read_date', 'Give the date of the read.');
+      if (v['read_value'] === undefined && str('read_date') !== undefined)
+        error('read_value', 'Give the read for this date.');
+      return;
+    case 'dtl_install_not_after_live': {
+      const installed = str('meter_installation_date');
+      const live = str('live_date');
+      if (installed && live && installed > live) {
+        error(
+          'meter_installation_date',
+          'The meter cannot have been installed after the supply became live.',
+        );
+      }
+      return;
+    }
+    case 'required_by_after_today': {
+      const by = str('required_by_date');
+      if (by && by <= ctx.today)
+        error('required_by_date', 'The read must be required by a date after today.');
+      return;
+    }
+    case 'prs_mprn_list': {
+      const text = str('sub_mprns');
+      if (text === undefined) return;
+      const list = text.split(/[\s,;]+/).filter((s) => s !== '');
+      const bad = list.filter((m) => !/^\d{6,10}$/.test(m));
+      if (list.length === 0 || bad.length > 0) {
+        error(
+          'sub_mprns',
+          `Sub MPRNs must be MPRNs of 6 to 10 digits separated by commas${bad.length ? ` (not ${bad.join(', ')})` : ''}.`,
+        );
+      } else if (new Set(list).size !== list.length) error('sub_mprns', 'A sub MPRN is listed twice.');
+      else if (list.includes(str('prime_mprn') ?? ''))
+        error('sub_mprns', 'The prime MPRN cannot also be a sub MPRN.');
+      else v['sub_mprns'] = list;
+      return;
+    }
+    case 'period_dates':
+      for (const f of def.fields) {
+        const m = /^(.*)_start_date$/.exec(f.name);
+        if (!m) continue;
+        const endName = `${m[1]}_end_date`;
+        const start = str(f.name);
+        const end = str(endName);
+        if (start && end && end < start)
+          error(endName, `${labelOf(def, endName)} cannot be before ${labelOf(def, f.name).toLowerCase()}.`);
+      }
+      return;
+    case 'rfa_class_2_to_4':
+      if (ctx.siteClass === undefined || ctx.siteClass === null) {
+        error(null, 'The site’s class is needed to check a Request For Adjustment.');
+      } else if (ctx.siteClass === 1) {
+        error(
+          null,
+          'A Request For Adjustment can only be raised for a Class 2, 3 or 4 site. This is a Class 1 site: raise a Daily Metered Query (DMQ) with its DMSP instead.',
+        );
+      } else if (![2, 3, 4].includes(ctx.siteClass)) {
+        error(null, `The site’s class (${ctx.siteClass}) is not a valid class; it must be 1, 2, 3 or 4.`);
+      }
+      return;
+    case 'rfa_adjustment_dates': {
+      const start = str('adjustment_start_date');
+      const end = str('adjustment_end_date');
+      if (start && start > ctx.today)
+        error('adjustment_start_date', 'Adjustment start date cannot be in the future.');
+      if (end && end > ctx.today)
+        error('adjustment_end_date', 'Adjustment end date cannot be in the future.');
+      if (start && end && end < start)
+        error('adjustment_end_date', 'Adjustment end date cannot be before the start date.');
+      if (start) {
+        const aq = ctx.annualQuantityKwh;
+        if (aq === undefined || aq === null) {
+          error(null, 'The site’s annual quantity is needed to check the adjustment dates.');
+        } else if (aq < params.rfaSmallSiteAqThresholdKwh && start < params.rfaSmallSiteEarliestStart) {
+          error(
+            'adjustment_start_date',
+            `For sites with an annual quantity below ${params.rfaSmallSiteAqThresholdKwh.toLocaleString('en-GB')} kWh the adjustment cannot start before ${params.rfaSmallSiteEarliestStart}.`,
+          );
+        }
+      }
+      return;
+    }
+    case 'rfa_read_or_consumption':
+      if (v['proposed_read'] === undefined && v['proposed_consumption_kwh'] === undefined) {
+        error('proposed_read', 'Give a proposed read or a proposed consumption.');
+      }
+      return;
+    case 'tog_theft_dates': {
+      const started = str('theft_start_date');
+      const found = str('date_discovered');
+      if (started && found && started > found) {
+        error('theft_start_date', 'The theft cannot have started after the date it was discovered.');
+      }
+      return;
+    }
+  }
+}
+
+function labelOf(def: ContactCodeDef, name: string): string {
+  return def.fields.find((f) => f.name === name)?.label ?? name;
+}

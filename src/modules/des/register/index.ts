@@ -1,0 +1,8 @@
+/** DES register: the pure layer of the register load (field catalogue, code lists, parsing, validation, data). */
+export * from './code-lists.ts';
+export * from './csv.ts';
+export * from './fields.ts';
+export * from './generator.ts';
+export * from './mprn.ts';
+export * from './postcode.ts';
+export * from './row-validator.ts';

@@ -1,0 +1,222 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_CODE_LISTS, toCodeLists } from './code-lists.ts';
+import {
+  canonicalDate,
+  canonicalDecimal,
+  canonicalInteger,
+  makeRowValidator,
+  validateHeader,
+  type RowResult,
+} from './row-validator.ts';
+
+const codeLists = DEFAULT_CODE_LISTS;
+
+function validate(row: Record<string, string>, checkDigitPolicy: 'warn' | 'error' = 'warn'): RowResult {
+  const columns = Object.keys(row);
+  return makeRowValidator({ columns, codeLists, checkDigitPolicy })(Object.values(row), 2);
+}
+
+function okValues(r: RowResult): Record<string, string | null> {
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.values;
+}
+
+function reasons(r: RowResult): string[] {
+  assert.equal(r.ok, false, JSON.stringify(r));
+  return r.ok ? [] : r.errors.map((e) => e.reason);
+}
+
+test('validateHeader reports a missing mprn column, unknown, duplicate and blank columns', () => {
+  assert.deepEqual(validateHeader(['mprn', 'postcode']), []);
+  assert.deepEqual(validateHeader([' MPRN ', 'Postcode']), []);
+  assert.match(validateHeader([])[0]!.reason, /header row is empty/);
+  assert.match(validateHeader([''])[0]!.reason, /header row is empty/);
+  const found = validateHeader(['postcode', 'colour', 'postcode', '', 'flavour']);
+  const issues = found.map((i) => i.reason);
+  assert.ok(issues.some((r) => /no 'mprn' column/.test(r)));
+  assert.ok(issues.some((r) => /unknown column 'colour' \(column 2\)/.test(r)));
+  assert.ok(issues.some((r) => /unknown column 'flavour'/.test(r)));
+  assert.ok(issues.some((r) => /'postcode' appears more than once \(columns 1 and 3\)/.test(r)));
+  assert.ok(issues.some((r) => /column 4 of the header row has no name/.test(r)));
+  assert.ok(found.every((i) => i.rowNumber === 1 && i.mprn === null));
+});
+
+test('makeRowValidator refuses an invalid header or a missing code list', () => {
+  assert.throws(
+    () => makeRowValidator({ columns: ['postcode'], codeLists, checkDigitPolicy: 'warn' }),
+    /mprn/,
+  );
+  assert.throws(
+    () =>
+      makeRowValidator({
+        columns: ['mprn', 'meter_type'],
+        codeLists: toCodeLists({}),
+        checkDigitPolicy: 'warn',
+      }),
+    /code list 'meter_type'/,
+  );
+});
+
+test('a valid row is normalised', () => {
+  const values = okValues(
+    validate({
+      mprn: ' 3938424403 ',
+      postcode: ' b91  1aa',
+      ldz_id: 'wm',
+      exit_zone: 'wm3',
+      meter_location: '02',
+      daily_metered_indicator: 'non daily metered',
+      meter_installation_date: '20210314',
+      confirmation_effective_date: '2024-02-29',
+      annual_quantity: '0011500',
+      correction_factor: '001.022640',
+      meter_capacity: '.5',
+      shipper_short_code: 'abc',
+      msn: ' e6s12345671961 ',
+      end_user_category_code: 'wm:e2401b',
+      street: '  Blossomfield Road ',
+      house_name: '',
+    }),
+  );
+  assert.deepEqual(values, {
+    mprn: '3938424403',
+    postcode: 'B91 1AA',
+    ldz_id: 'WM',
+    exit_zone: 'WM3',
+    meter_location: '2',
+    daily_metered_indicator: 'Non Daily Metered',
+    meter_installation_date: '2021-03-14',
+    confirmation_effective_date: '2024-02-29',
+    annual_quantity: '11500',
+    correction_factor: '1.02264',
+    meter_capacity: '0.5',
+    shipper_short_code: 'ABC',
+    msn: 'E6S12345671961',
+    end_user_category_code: 'WM:E2401B',
+    street: 'Blossomfield Road',
+    house_name: null,
+  });
+});
+
+test('empty cells are null (clear the field)', () => {
+  assert.deepEqual(okValues(validate({ mprn: '741234509', meter_type: '', annual_quantity: '  ' })), {
+    mprn: '741234509',
+    meter_type: null,
+    annual_quantity: null,
+  });
+});
+
+test('invalid values give plain-English reasons naming the field and value', () => {
+  const r = validate({
+    mprn: '741234509',
+    postcode: 'AB1 XYZ',
+    meter_location: '45',
+    meter_point_status: 'ZZ',
+    meter_installation_date: '2023-02-29',
+    confirmation_effective_date: '14/03/2021',
+    annual_quantity: '12.5',
+    offtake_quantity: '-3',
+    correction_factor: '1000.5',
+    meter_units: '1e3',
+    msn: 'ABCDEFGHIJKLMNO',
+    shipper_short_code: 'AB',
+    street: 'Line\none',
+  });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  const byField = new Map(r.errors.map((e) => [e.field, e.reason]));
+  assert.match(byField.get('postcode')!, /^postcode 'AB1 XYZ' is not a valid UK postcode/);
+  assert.match(byField.get('meter_location')!, /Meter location '45' is not a recognised code/);
+  assert.match(byField.get('meter_point_status')!, /allowed: LI, CA, CL, IS, DE, EX/);
+  assert.match(byField.get('meter_installation_date')!, /'2023-02-29' is not a real calendar date/);
+  assert.match(byField.get('confirmation_effective_date')!, /YYYY-MM-DD/);
+  assert.match(byField.get('annual_quantity')!, /must be a whole number/);
+  assert.match(byField.get('offtake_quantity')!, /must be a whole number/);
+  assert.match(byField.get('correction_factor')!, /does not fit the format 999\.999999/);
+  assert.match(byField.get('meter_units')!, /must be a number/);
+  assert.match(byField.get('msn')!, /too long: at most 14 characters/);
+  assert.match(byField.get('shipper_short_code')!, /3-character short code/);
+  assert.match(byField.get('street')!, /line break/);
+  assert.equal(r.mprn, '741234509');
+  assert.ok(r.errors.every((e) => e.rowNumber === 2 && e.mprn === '741234509'));
+});
+
+test('MPRN problems: missing, malformed, and the check-digit policy', () => {
+  assert.deepEqual(reasons(validate({ mprn: '' })), ['MPRN is missing; every row needs one']);
+  const bad = validate({ mprn: '12AB56' });
+  assert.equal(bad.mprn, null);
+  assert.match(reasons(bad)[0]!, /digits only/);
+  const warn = validate({ mprn: '3938424404' }, 'warn');
+  assert.ok(warn.ok);
+  assert.match(warn.warnings[0]!.reason, /fails the check-digit test \(the last two digits would be '03'\)/);
+  assert.match(reasons(validate({ mprn: '3938424404' }, 'error'))[0]!, /check-digit/);
+});
+
+test('a row with the wrong number of cells is an error', () => {
+  const v = makeRowValidator({ columns: ['mprn', 'postcode'], codeLists, checkDigitPolicy: 'warn' });
+  const r = v(['741234509'], 7);
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.deepEqual(r.errors, [
+      {
+        rowNumber: 7,
+        mprn: '741234509',
+        field: null,
+        reason: 'row has 1 values but the header has 2 columns',
+      },
+    ]);
+  }
+  assert.equal(v(['741234509', 'M1 1AA', 'extra'], 8).ok, false);
+});
+
+test('cross-field consistency warnings: exit zone and EUC against the LDZ', () => {
+  const r = validate({
+    mprn: '741234509',
+    ldz_id: 'EA',
+    exit_zone: 'NW1',
+    end_user_category_code: 'WM:E2401B',
+  });
+  assert.ok(r.ok);
+  assert.deepEqual(
+    r.warnings.map((w) => w.field),
+    ['exit_zone', 'end_user_category_code'],
+  );
+  const odd = validate({ mprn: '741234509', end_user_category_code: 'hello' });
+  assert.ok(odd.ok && /does not look like an EUC code/.test(odd.warnings[0]!.reason));
+});
+
+test('operator-supplied code lists are used instead of the defaults', () => {
+  const lists = toCodeLists({ meter_location: { '2': 'Under Stairs', '77': 'Loft' } });
+  const v = makeRowValidator({
+    columns: ['mprn', 'meter_location'],
+    codeLists: lists,
+    checkDigitPolicy: 'warn',
+  });
+  assert.ok(v(['741234509', '77'], 2).ok);
+  assert.equal(v(['741234509', '99'], 3).ok, false);
+});
+
+test('canonical number and date text never goes through floats', () => {
+  assert.equal(canonicalDecimal('001.50'), '1.5');
+  assert.equal(canonicalDecimal('999.999999'), '999.999999');
+  assert.equal(
+    canonicalDecimal('0.1000000000000000055511151231257827'),
+    '0.1000000000000000055511151231257827',
+  );
+  assert.equal(canonicalDecimal('12345678901234567890.5'), '12345678901234567890.5');
+  assert.equal(canonicalDecimal('2.000'), '2');
+  assert.equal(canonicalDecimal('0'), '0');
+  assert.equal(canonicalDecimal('5.'), '5');
+  assert.equal(canonicalDecimal('1,5'), null);
+  assert.equal(canonicalDecimal('.'), null);
+  assert.equal(canonicalInteger('000'), '0');
+  assert.equal(canonicalInteger('+0042'), '42');
+  assert.equal(canonicalInteger('98765432109876543210'), '98765432109876543210');
+  assert.equal(canonicalDate('2024-02-29'), '2024-02-29');
+  assert.equal(canonicalDate('19000229'), null);
+  assert.equal(canonicalDate('2000-02-29'), '2000-02-29');
+  assert.equal(canonicalDate('2024-13-01'), null);
+  assert.equal(canonicalDate('2024-04-31'), null);
+  assert.equal(canonicalDate('2024-4-1'), null);
+});

@@ -1,0 +1,159 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { makeOrg, makeOrgWithToken, makeUser, TEST_ACTOR } from '../../../test/factories.ts';
+import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
+import { ValidationError } from '../../platform/errors.ts';
+
+describe('API authentication and GET /api/v1/me', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  const me = (token?: string) =>
+    t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  test('a valid token returns the caller, organisation and roles', async () => {
+    const { org, user, token } = await makeOrgWithToken(t.services, { roles: ['cms_user', 'des_user'] });
+    const res = await me(token);
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.equal(body.user.email, user.email);
+    assert.equal(body.organisation.short_code, org.shortCode);
+    assert.equal(body.organisation.id, org.id);
+    assert.deepEqual(body.roles, ['cms_user', 'des_user']);
+    assert.ok(body.permissions.includes('des:read'));
+  });
+
+  for (const [label, header] of [
+    ['no Authorization header', undefined],
+    ['a malformed token', 'Bearer not-a-token'],
+    ['an unknown well-formed token', `Bearer cdsp_${'A'.repeat(43)}`],
+    ['a Basic scheme', 'Basic dXNlcjpwYXNz'],
+  ] as const) {
+    test(`${label} gets 401 problem+json`, async () => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: header ? { authorization: header } : {},
+      });
+      assert.equal(res.statusCode, 401);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      const body = res.json();
+      assert.equal(body.status, 401);
+      assert.equal(body.type, '/problems/unauthenticated');
+      assert.ok(body.title);
+      assert.equal(res.headers['www-authenticate'], 'Bearer realm="cdsp"');
+    });
+  }
+
+  test('a revoked token gets 401', async () => {
+    const { org, token, tokenId } = await makeOrgWithToken(t.services);
+    assert.equal((await me(token)).statusCode, 200);
+    await t.services.identity.revokeToken(tokenId, { ...TEST_ACTOR, organisationIds: [org.id] });
+    const res = await me(token);
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().type, '/problems/unauthenticated');
+  });
+
+  test('an organisation cannot revoke another organisation’s token (404, token still works)', async () => {
+    const a = await makeOrgWithToken(t.services);
+    const b = await makeOrgWithToken(t.services);
+    await assert.rejects(
+      t.services.identity.revokeToken(a.tokenId, { ...TEST_ACTOR, organisationIds: [b.org.id] }),
+      (e: Error) => e.name === 'NotFoundError',
+    );
+    assert.equal((await me(a.token)).statusCode, 200);
+  });
+
+  test('an expired token gets 401', async () => {
+    const org = await makeOrg(t.services);
+    const user = await makeUser(t.services, { orgShortCode: org.shortCode });
+    const soon = new Date(t.clock.now().getTime() + 60_000);
+    const { token } = await t.services.identity.createToken(
+      { email: user.email, expiresAt: soon },
+      TEST_ACTOR,
+    );
+    assert.equal((await me(token)).statusCode, 200);
+    t.clock.advance(61_000);
+    try {
+      assert.equal((await me(token)).statusCode, 401);
+    } finally {
+      t.clock.advance(-61_000);
+    }
+  });
+
+  test('a disabled user’s token stops working on the very next request', async () => {
+    const { user, token } = await makeOrgWithToken(t.services);
+    assert.equal((await me(token)).statusCode, 200);
+    await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      trx.updateTable('identity.users').set({ status: 'disabled' }).where('id', '=', user.id).execute(),
+    );
+    assert.equal((await me(token)).statusCode, 401);
+  });
+
+  test('scopes narrow a token below its user’s roles, never above', async () => {
+    const { token } = await makeOrgWithToken(t.services, {
+      roles: ['cms_user', 'des_user'],
+      scopes: ['des:read', 'des:bulk'],
+    });
+    const body = (await me(token)).json();
+    assert.ok(body.permissions.includes('des:read'));
+    assert.ok(
+      !body.permissions.includes('des:bulk'),
+      'des:bulk scope does not add a permission the roles lack',
+    );
+    assert.ok(!body.permissions.includes('cms:raise'), 'cms permissions are narrowed away');
+  });
+
+  test('the token is stored hashed, never in plain text', async () => {
+    const { token, tokenId } = await makeOrgWithToken(t.services);
+    const row = await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      trx.selectFrom('identity.api_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow(),
+    );
+    assert.equal(row.token_hash.length, 32);
+    const dump = await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      sql<{ t: string }>`select row_to_json(a)::text as t from identity.api_tokens a`.execute(trx),
+    );
+    assert.ok(!dump.rows.some((r) => r.t.includes(token.slice(5))));
+  });
+
+  test('bad organisation and user input is refused with every reason, and nothing is created', async () => {
+    await assert.rejects(
+      t.services.identity.createOrganisation(
+        { name: '', type: 'bank', shortCode: 'toolong', networkName: 'X' },
+        TEST_ACTOR,
+      ),
+      (e: unknown) => e instanceof ValidationError && e.errors.length === 4,
+    );
+    const org = await makeOrg(t.services);
+    await assert.rejects(
+      t.services.identity.createUser(
+        {
+          organisationShortCode: org.shortCode,
+          email: 'nope',
+          name: 'X',
+          roles: ['cdsp_admin', 'wizard'],
+          password: 'short',
+        },
+        TEST_ACTOR,
+      ),
+      (e: unknown) => e instanceof ValidationError && e.errors.length >= 4,
+    );
+    const n = await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      trx
+        .selectFrom('identity.users')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('email', '=', 'nope')
+        .executeTakeFirstOrThrow(),
+    );
+    assert.equal(Number(n.n), 0);
+  });
+});

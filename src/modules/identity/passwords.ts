@@ -1,0 +1,40 @@
+/** Password hashing (argon2id, m=19456 KiB, t=2, p=1: the OWASP baseline) and the password policy. */
+import { hash, verify } from '@node-rs/argon2';
+
+const ARGON2ID = 2; // Algorithm.Argon2id (a const enum, which isolated modules cannot import)
+const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export async function hashPassword(password: string): Promise<string> {
+  return hash(password, OPTIONS as never);
+}
+
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    return await verify(stored, password);
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the reasons a password is refused (empty when acceptable). No composition rules (ASVS 6.2). */
+export function passwordProblems(
+  password: string,
+  email: string,
+  commonPasswords?: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
+  const length = [...password].length;
+  if (length < 12) problems.push('Password must be at least 12 characters long');
+  if (length > 128) problems.push('Password must be 128 characters or fewer');
+  const local = email.split('@')[0]?.toLowerCase() ?? '';
+  if (
+    email &&
+    (password.toLowerCase().includes(email.toLowerCase()) ||
+      (local.length >= 4 && password.toLowerCase().includes(local)))
+  ) {
+    problems.push('Password must not contain your email address');
+  }
+  if (commonPasswords?.has(password.toLowerCase()))
+    problems.push('Password is too common; choose a less predictable one');
+  return problems;
+}

@@ -1,0 +1,92 @@
+/**
+ * The service process: loads configuration, opens the database, migrates, seeds demo data on a fresh data
+ * directory when asked, listens, and shuts down gracefully.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { createServices } from './composition.ts';
+import type { Config } from './config.ts';
+import { fixedClock, systemClock } from './platform/clock.ts';
+import { openDatabase, type Database } from './platform/db/database.ts';
+import { createLogger } from './platform/logger.ts';
+import { DEMO_PASSWORD, DEMO_USERS } from './demo/demo-world.ts';
+import { isEmpty, seedDemo } from './demo/seed.ts';
+import { buildAssets } from '../scripts/build-assets.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: { seedIfEmpty: boolean }): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  if (config.now)
+    logger.warn({ now: config.now.toISOString() }, 'CDSP_NOW is set: the service clock is pinned');
+  const clock = config.now ? fixedClock(config.now) : systemClock;
+  buildAssets();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    databaseAdminUrl: config.databaseAdminUrl,
+    dataDir: config.dataDir,
+    logger,
+  });
+  let app: FastifyInstance | null = null;
+  try {
+    await database.migrate();
+    const services = createServices(database.db, clock);
+    let seeded = false;
+    if (opts.seedIfEmpty && (await isEmpty(services))) {
+      const summary = await seedDemo(database.db, services);
+      logger.info(summary, 'demo data seeded into the empty database');
+      seeded = true;
+    }
+    app = await buildApp({ config, database, services, logger });
+    const address = await app.listen({ port: config.port, host: config.host });
+    const port = new URL(address).port;
+    const url = config.publicUrl.includes(`:${config.port}`)
+      ? config.publicUrl.replace(`:${config.port}`, `:${port}`)
+      : config.publicUrl;
+    const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
+    const lines = [
+      '',
+      `  ${config.serviceName} is running at ${url}  (database: ${where})`,
+      `  API documentation: ${url}/api/docs`,
+      '',
+      `  Demo sign-in: any demo user with password '${DEMO_PASSWORD}', e.g.`,
+      ...DEMO_USERS.slice(0, 4).map((u) => `    ${u.email.padEnd(40)} ${u.roles.join(', ')}`),
+      '    (all demo users are listed in README.md)',
+      seeded ? '  Demo data was seeded into the new data directory.' : '',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    const stop = async () => {
+      await app?.close();
+      await database.close();
+    };
+    return { app, database, url, stop };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export function stopOnSignals(server: RunningServer) {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { createServices, type Services } from '../../src/composition.ts';
+import { fixedClock } from '../../src/platform/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { buildAssets } from '../../scripts/build-assets.ts';
+
+export interface TestApp extends TestDatabase {
+  app: FastifyInstance;
+  services: Services;
+  clock: ReturnType<typeof fixedClock>;
+}
+
+export const DEFAULT_NOW = new Date('2026-03-02T10:00:00Z');
+
+export async function createTestApp(opts: { now?: Date } = {}): Promise<TestApp> {
+  buildAssets();
+  const tdb = await createTestDatabase();
+  const clock = fixedClock(opts.now ?? DEFAULT_NOW);
+  const services = createServices(tdb.database.db, clock);
+  const config = loadConfig({});
+  const app = await buildApp({ config, database: tdb.database, services, logger: false });
+  await app.ready();
+  return {
+    ...tdb,
+    app,
+    services,
+    clock,
+    async cleanup() {
+      await app.close();
+      await tdb.cleanup();
+    },
+  };
+}
