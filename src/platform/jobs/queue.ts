@@ -1,0 +1,20 @@
+/**
+ * The one small job-queue interface. Jobs are named, typed, idempotent handlers owned by their module; the
+ * implementation (pg-boss, in the same PostgreSQL database) lives behind this interface.
+ */
+export interface JobOptions {
+  /** At most one queued job with this key at a time (e.g. a load per business date). */
+  singletonKey?: string;
+  startAfter?: Date;
+  retryLimit?: number;
+}
+
+export interface JobQueue {
+  /** Registers the handler for a named job. Handlers must be idempotent: a job may run more than once. */
+  work<T extends object>(name: string, handler: (data: T) => Promise<void>): Promise<void>;
+  /** Queues a job; returns its id, or null when a singleton job with the same key is already queued. */
+  send<T extends object>(name: string, data: T, opts?: JobOptions): Promise<string | null>;
+  /** Runs a job on a cron schedule (Europe/London). */
+  schedule(name: string, cron: string, data?: object): Promise<void>;
+  stop(): Promise<void>;
+}
