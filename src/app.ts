@@ -45,7 +45,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? incoming
         : randomUUID();
     },
-    requestIdLogLabel: 'request_id',
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
@@ -156,6 +155,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       security: [{ bearerAuth: [] }],
     },
+    // Only the API is described; web pages are not part of the contract.
+    transform: ({ schema, url }) => ({
+      schema:
+        url.startsWith('/api/v1') || url.startsWith('/supplier/')
+          ? schema
+          : { ...(schema ?? {}), hide: true },
+      url,
+    }),
   });
   await app.register(swaggerUi, {
     routePrefix: paths.apiDocs,

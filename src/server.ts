@@ -12,6 +12,8 @@ import { createLogger } from './platform/logger.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/demo-world.ts';
 import { isEmpty, seedDemo } from './demo/seed.ts';
 import { buildAssets } from '../scripts/build-assets.ts';
+import { startPgBossQueue } from './platform/jobs/pgboss-queue.ts';
+import type { JobQueue } from './platform/jobs/queue.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -33,9 +35,11 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
     logger,
   });
   let app: FastifyInstance | null = null;
+  let jobs: JobQueue | null = null;
   try {
     await database.migrate();
-    const services = createServices(database.db, clock);
+    jobs = await startPgBossQueue(database.pool, { logger });
+    const services = createServices(database.db, clock, jobs);
     let seeded = false;
     if (opts.seedIfEmpty && (await isEmpty(services))) {
       const summary = await seedDemo(database.db, services);
@@ -63,11 +67,13 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
     process.stdout.write(lines.join('\n') + '\n');
     const stop = async () => {
       await app?.close();
+      await jobs?.stop();
       await database.close();
     };
     return { app, database, url, stop };
   } catch (err) {
     await app?.close().catch(() => undefined);
+    await jobs?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;
   }

@@ -3,8 +3,6 @@
  * implementation (pg-boss, in the same PostgreSQL database) lives behind this interface.
  */
 export interface JobOptions {
-  /** At most one queued job with this key at a time (e.g. a load per business date). */
-  singletonKey?: string;
   startAfter?: Date;
   retryLimit?: number;
 }
@@ -12,7 +10,7 @@ export interface JobOptions {
 export interface JobQueue {
   /** Registers the handler for a named job. Handlers must be idempotent: a job may run more than once. */
   work<T extends object>(name: string, handler: (data: T) => Promise<void>): Promise<void>;
-  /** Queues a job; returns its id, or null when a singleton job with the same key is already queued. */
+  /** Queues a job and returns its id. */
   send<T extends object>(name: string, data: T, opts?: JobOptions): Promise<string | null>;
   /** Runs a job on a cron schedule (Europe/London). */
   schedule(name: string, cron: string, data?: object): Promise<void>;

@@ -1,0 +1,65 @@
+/**
+ * Shared browser-test helpers: Debian's Chromium driven by playwright-core (never a downloaded browser), a real
+ * server on a random loopback port over a fresh database, and axe (WCAG 2.2 AA) on every page visited.
+ */
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { FastifyInstance } from 'fastify';
+import { createTestApp, type TestApp } from '../test/helpers/app.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface TestServer extends TestApp {
+  baseUrl: string;
+}
+
+/** The app over a fresh database, listening on 127.0.0.1 on a random port. */
+export async function startTestServer(opts: { now?: Date } = {}): Promise<TestServer> {
+  const t = await createTestApp(opts);
+  await (t.app as FastifyInstance).listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { ...t, baseUrl: `http://localhost:${port}` };
+}
+
+/** Pages must come from browser.newContext() (axe needs it). Runs axe with the WCAG 2.2 AA rule set and fails with the violations listed. */
+export async function checkA11y(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`,
+  );
+  assert.deepEqual(summary, [], `axe found violations on ${page.url()}:\n${summary.join('\n')}`);
+}
+
+/** Fails the test on any console error or failed page request (a broken asset, a CSP violation). */
+export function watchForErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().includes('/favicon')) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return errors;
+}
