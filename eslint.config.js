@@ -23,7 +23,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['src/config.ts', 'src/cli.ts', 'scripts/**', 'bench/**', 'e2e/**', 'test/**', '**/*.test.ts', 'bin/**'],
+    files: [
+      'src/config.ts',
+      'src/cli.ts',
+      'scripts/**',
+      'bench/**',
+      'e2e/**',
+      'test/**',
+      '**/*.test.ts',
+      'bin/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );
