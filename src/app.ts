@@ -17,18 +17,28 @@ import type { Config } from './config.ts';
 import type { Database } from './platform/db/database.ts';
 import { ping } from './platform/db/database.ts';
 import type { Services } from './composition.ts';
-import { registerErrorHandling } from './platform/http/problem.ts';
+import { isApiRequest, registerErrorHandling } from './platform/http/problem.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import { paths } from './platform/web/paths.ts';
 import './platform/http/types.ts';
 import { identityApiPlugin } from './modules/identity/index.ts';
 import { registerApiAuthentication } from './modules/identity/api-auth.ts';
+import { identityWebPlugin, lsoApiPlugin } from './modules/identity/index.ts';
+import { registerWebAuthentication } from './modules/identity/web-auth.ts';
+import rateLimit from '@fastify/rate-limit';
+import { registerFormParser } from './platform/http/forms.ts';
+import { readOutbox } from './platform/mail/mailer.ts';
+import type { RouteSummary } from './platform/http/types.ts';
+import { cmsApiPlugin, cmsNavigation, cmsWebPlugin } from './modules/cms/index.ts';
+import { navigationFor, type NavigationEntry } from './platform/web/navigation.ts';
+import { desApiPlugin } from './modules/des/index.ts';
+import { enquiryApiPlugin, enquiryWebPlugin, gesApiPlugin } from './modules/des/enquiry/index.ts';
 import { siteWebPlugin } from './modules/site/site.routes.web.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 export interface AppDeps {
-  config: Pick<Config, 'serviceName' | 'help' | 'publicUrl'>;
+  config: Pick<Config, 'serviceName' | 'help' | 'publicUrl' | 'secureCookies' | 'identity'>;
   database: Database;
   services: Services;
   logger: Logger | false;
@@ -53,6 +63,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Every route as registered, so tests can enumerate them (e.g. every LSO route).
+  const routeCatalogue: RouteSummary[] = [];
+  app.decorate('routeCatalogue', routeCatalogue);
+  app.addHook('onRoute', (r) => {
+    routeCatalogue.push({ method: r.method, url: r.url, config: r.config });
+  });
+  // The actor of a request: from the session cookie (web pages) or the bearer token (API).
+  app.decorateRequest('actor', null);
 
   await app.register(helmet, {
     enableCSPNonces: true,
@@ -82,6 +100,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerMetrics(app);
+  registerFormParser(app);
+  await app.register(rateLimit, { global: false });
+  await registerWebAuthentication(app, { auth: services.auth, secureCookies: config.secureCookies });
 
   await app.register(view, {
     engine: { nunjucks },
@@ -97,13 +118,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         env.addGlobal('serviceName', config.serviceName);
         env.addGlobal('paths', paths);
         env.addGlobal('help', config.help);
+        env.addFilter('londonDateTime', (d: Date | string | null | undefined) =>
+          d ? londonDateTime.format(new Date(d)) : '',
+        );
       },
     },
   });
-  // Per-request template context: CSP nonce, the signed-in actor.
+  // The service navigation: each module's entries, shown by permission.
+  const navigationEntries: NavigationEntry[] = [...cmsNavigation];
+  // Per-request template context: CSP nonce, the signed-in actor, the service navigation.
   app.addHook('preHandler', async (req, reply) => {
     const r = reply as unknown as { locals?: Record<string, unknown>; cspNonce?: { script: string } };
-    r.locals = { ...(r.locals ?? {}), cspNonce: r.cspNonce?.script, actor: req.actor ?? null };
+    r.locals = {
+      ...(r.locals ?? {}),
+      cspNonce: r.cspNonce?.script,
+      actor: req.actor ?? null,
+      navigation: navigationFor(navigationEntries, req.actor, req.url),
+      authSession: req.authSession ? { state: req.authSession.state, name: req.authSession.name } : null,
+      csrfToken: isApiRequest(req) ? undefined : reply.generateCsrf(),
+    };
   });
 
   await app.register(fastifyStatic, {
@@ -171,17 +204,46 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get(paths.openApi, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(siteWebPlugin);
+  await app.register(cmsWebPlugin(services.cms));
+  await app.register(enquiryWebPlugin(services.desEnquiry));
+  await app.register(siteWebPlugin, { lsosFor: (actor) => services.lso.lsosOfOwnOrganisation(actor) });
+  await app.register(identityWebPlugin, {
+    auth: services.auth,
+    lso: services.lso,
+    identity: services.identity,
+    secureCookies: config.secureCookies,
+    signInRateLimitPerMinute: config.identity.signInRateLimitPerMinute,
+    readOutbox: () => readOutbox(database.db),
+  });
 
   await app.register(
     async (api) => {
       registerApiAuthentication(api, services.identity);
-      await api.register(identityApiPlugin);
+      await api.register(identityApiPlugin, { identity: services.identity });
+      await api.register(lsoApiPlugin, { lso: services.lso });
+      await api.register(cmsApiPlugin(services.cms));
+      await api.register(desApiPlugin(services.des));
+      await api.register(enquiryApiPlugin(services.desEnquiry));
     },
     { prefix: '/api/v1' },
   );
+  // The GES-compatible Supplier API, outside /api/v1 (where GES clients expect it), with the same bearer tokens.
+  await app.register(async (ges) => {
+    registerApiAuthentication(ges, services.identity);
+    await ges.register(gesApiPlugin(services.desEnquiry));
+  });
 
   return app;
 }
+
+const londonDateTime = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hour12: true,
+});
 
 const faviconSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3b5c"/><path d="M16 5c3 5 7 8 7 13a7 7 0 0 1-14 0c0-5 4-8 7-13z" fill="#00a19a"/></svg>`;

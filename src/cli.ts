@@ -2,6 +2,7 @@
  * The `cdsp` command line. Every command validates its arguments first and changes nothing when they are wrong
  * (exit 2); a refused operation exits 1 with a plain message.
  */
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createServices, type Services } from './composition.ts';
@@ -11,6 +12,8 @@ import { ValidationError } from './platform/errors.ts';
 import { createLogger } from './platform/logger.ts';
 import type { AuditActor } from './modules/audit/index.ts';
 import { seedDemo } from './demo/seed.ts';
+import { totpCode } from './modules/identity/mfa.ts';
+import { desCommands } from './modules/des/index.ts';
 import { startServer, stopOnSignals } from './server.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -174,6 +177,23 @@ export const commands: Command[] = [
     },
   },
   {
+    name: 'totp',
+    summary: 'Print the current two-step sign-in code for an authenticator key (for demo users)',
+    usage: 'cdsp totp <KEY>',
+    details:
+      'KEY is the setup key shown on the "Set up two-step sign-in" page. Prints the 6-digit code an authenticator app ' +
+      'would show now (by the service clock, so CDSP_NOW applies). Nothing is read from or written to the database.',
+    options: {},
+    positionals: 1,
+    async run(ctx) {
+      const key = (ctx.positionals[0] ?? '').replace(/\s/g, '').toUpperCase();
+      if (!/^[A-Z2-7]{26,}$/.test(key))
+        throw new UsageError('KEY must be the base32 setup key, e.g. JBSWY3DPEHPK3PXP...');
+      ctx.out(await totpCode(key, ctx.config.now ?? new Date()));
+      return 0;
+    },
+  },
+  {
     name: 'audit verify',
     summary: 'Check the audit log hash chain end to end',
     usage: 'cdsp audit verify',
@@ -194,6 +214,7 @@ export const commands: Command[] = [
       });
     },
   },
+  ...desCommands,
 ];
 
 function helpText(): string {
@@ -286,7 +307,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       try {
         await database.migrate();
         const clock = config.now ? fixedClock(config.now) : systemClock;
-        return await fn(createServices(database.db, clock), database);
+        const des = {
+          desCopyPool: database.kind === 'postgres' ? database.pool : null,
+          desInboxDir: join(config.dataDir, 'des-inbox'),
+        };
+        return await fn(createServices(database.db, clock, null, des), database);
       } finally {
         await database.close();
       }

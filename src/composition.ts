@@ -5,22 +5,105 @@ import type { Kysely } from 'kysely';
 import type { Clock } from './platform/clock.ts';
 import type { DB } from './platform/db/schema.ts';
 import { AuditService } from './modules/audit/index.ts';
-import { IdentityService } from './modules/identity/index.ts';
+import { AuthService, IdentityService, LsoService, registerIdentityJobs } from './modules/identity/index.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
+import { DEFAULT_IDENTITY_CONFIG, type Config } from './config.ts';
+import { OutboxMailer, type Mailer } from './platform/mail/mailer.ts';
+import {
+  createCms,
+  identityDirectory,
+  registerCmsJobs,
+  type CmsServices,
+  type SiteLookup,
+  type WebhookTransport,
+} from './modules/cms/index.ts';
+import { createDes, type DesServices } from './modules/des/index.ts';
+import { createDesEnquiry, type DesEnquiryServices } from './modules/des/enquiry/index.ts';
+import type pg from 'pg';
 
 export interface Services {
   clock: Clock;
   audit: AuditService;
   identity: IdentityService;
+  /** Sign-in, MFA, sessions, password reset. */
+  auth: AuthService;
+  /** The Local Security Officer console and access recertification. */
+  lso: LsoService;
+  mailer: Mailer;
+  /** Contact Management Service: contacts, requests, catalogue, webhooks, jobs. */
+  cms: CmsServices;
+  /** Data Enquiry Service: the register, its loads and queries. */
+  des: DesServices;
+  /** DES enquiry: look-ups, search, history, bulk enquiry, the enquiry log and allowances. */
+  desEnquiry: DesEnquiryServices;
+  /** Settles when every module's jobs are registered on the queue (at once when there is no queue). */
+  jobsRegistered: Promise<void>;
+}
+
+export interface ServiceOptions {
+  config?: Pick<Config, 'identity' | 'serviceName' | 'publicUrl'> & Partial<Pick<Config, 'des'>>;
+  /** Defaults to the mail outbox (no SMTP). */
+  mailer?: Mailer;
+  /** The register as the CMS sees it (portfolio checks, routing); defaults to the DES module's. */
+  sites?: SiteLookup;
+  /** How webhooks are posted; defaults to fetch. */
+  webhookTransport?: WebhookTransport;
+  /** A PostgreSQL pool the DES loader may stage rows through with COPY (none on PGlite). */
+  desCopyPool?: pg.Pool | null;
+  /** Where DES load uploads are kept and daily files are dropped. */
+  desInboxDir?: string;
+  /** A PostgreSQL pool on which DES enquiry look-ups run as named prepared statements (none on PGlite). */
+  queryPool?: pg.Pool | null;
 }
 
 /**
  * `jobs` is the job queue when this process runs jobs (the service); tests and most CLI commands pass none,
  * and call job handlers directly.
  */
-export function createServices(db: Kysely<DB>, clock: Clock, jobs: JobQueue | null = null): Services {
-  void jobs;
+export function createServices(
+  db: Kysely<DB>,
+  clock: Clock,
+  jobs: JobQueue | null = null,
+  opts: ServiceOptions = {},
+): Services {
   const audit = new AuditService(db, clock);
   const identity = new IdentityService(db, clock, audit);
-  return { clock, audit, identity };
+  const mailer = opts.mailer ?? new OutboxMailer(db, clock);
+  const identityConfig = opts.config?.identity ?? DEFAULT_IDENTITY_CONFIG;
+  const site = {
+    serviceName: opts.config?.serviceName ?? 'Central Data Services',
+    publicUrl: opts.config?.publicUrl ?? 'http://localhost:3000',
+  };
+  const auth = new AuthService(db, clock, audit, mailer, identityConfig, site);
+  const lso = new LsoService(db, clock, audit, mailer, identityConfig, auth, identity, site);
+  const des = createDes({ db, clock, audit, jobs, copyPool: opts.desCopyPool, inboxDir: opts.desInboxDir });
+  const desEnquiry = createDesEnquiry({
+    db,
+    clock,
+    audit,
+    register: des.register,
+    communityView: opts.config?.des?.communityView ?? false,
+    jobs,
+    queryPool: opts.queryPool ?? null,
+  });
+  const cms = createCms({
+    db,
+    clock,
+    audit,
+    sites: opts.sites ?? des.register,
+    directory: identityDirectory(db, identity),
+    mailer,
+    transport: opts.webhookTransport,
+    publicUrl: site.publicUrl,
+  });
+  const jobsRegistered = jobs
+    ? Promise.all([
+        registerIdentityJobs(jobs, lso),
+        registerCmsJobs(jobs, cms.jobs),
+        des.registerJobs(jobs),
+        desEnquiry.registerJobs(jobs),
+      ]).then(() => undefined)
+    : Promise.resolve();
+  jobsRegistered.catch(() => undefined); // awaited (and reported) by the server
+  return { clock, audit, identity, auth, lso, mailer, cms, des, desEnquiry, jobsRegistered };
 }

@@ -23,7 +23,59 @@ export interface Config {
   serviceName: string;
   /** Where users go for help (shown on the Help page): operator configuration, not code. */
   help: { cmsEnquiriesEmail: string; serviceDeskEmail: string; serviceDeskPhone: string; hours: string };
+  /** Sign-in, sessions, lockout and access recertification policy (docs/security.md). */
+  identity: IdentityConfig;
+  /** Outgoing email: SMTP when a URL is given, otherwise the log and the admin-only mail outbox. */
+  mail: { smtpUrl: string | null; from: string };
+  /** Data Enquiry Service policy. */
+  des: DesConfig;
 }
+
+export interface DesConfig {
+  /**
+   * Community view (CDSP_DES_COMMUNITY_VIEW, default false = portfolio-only, domain.md §2): when true, supply points
+   * outside the caller's portfolio are visible without the 12 portfolio-only fields.
+   */
+  communityView: boolean;
+}
+
+export const DEFAULT_DES_CONFIG: DesConfig = { communityView: false };
+
+export interface IdentityConfig {
+  /** A session ends after this many minutes without a request (CDSP_SESSION_IDLE_MINUTES, default 30). */
+  sessionIdleMinutes: number;
+  /** A session ends this many hours after sign-in whatever happens (CDSP_SESSION_ABSOLUTE_HOURS, default 12). */
+  sessionAbsoluteHours: number;
+  /** After this many consecutive failures each further attempt waits progressively longer (default 3). */
+  throttleAfterFailures: number;
+  /** The account locks after this many consecutive failed sign-ins (CDSP_LOCKOUT_THRESHOLD, default 10). */
+  lockoutThreshold: number;
+  /** A locked account unlocks by itself after this many minutes, or earlier by an LSO (default 30). */
+  lockoutMinutes: number;
+  /** Sign-in and reset attempts allowed per client IP address per minute (CDSP_SIGN_IN_RATE_LIMIT, default 20). */
+  signInRateLimitPerMinute: number;
+  /** Self-service password reset links are valid this long (CDSP_PASSWORD_RESET_MINUTES, default 30). */
+  passwordResetMinutes: number;
+  /** Invitation (and LSO-initiated reset) links are valid this long (CDSP_INVITATION_HOURS, default 72). */
+  invitationHours: number;
+  /** Every user is re-confirmed by an LSO this often (CDSP_RECERTIFICATION_DAYS, default 90). */
+  recertificationDays: number;
+  /** The LSO console lists users whose recertification falls due within this many days (default 14). */
+  recertificationWarningDays: number;
+}
+
+export const DEFAULT_IDENTITY_CONFIG: IdentityConfig = {
+  sessionIdleMinutes: 30,
+  sessionAbsoluteHours: 12,
+  throttleAfterFailures: 3,
+  lockoutThreshold: 10,
+  lockoutMinutes: 30,
+  signInRateLimitPerMinute: 20,
+  passwordResetMinutes: 30,
+  invitationHours: 72,
+  recertificationDays: 90,
+  recertificationWarningDays: 14,
+};
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -85,6 +137,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (insecure && !['true', 'false'].includes(insecure))
     problems.push('CDSP_INSECURE_COOKIES must be true or false');
 
+  const positive = (name: string, fallback: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const v = parseIntStrict(raw);
+    if (v === null || v < 1 || v > max) {
+      problems.push(`${name} must be a whole number from 1 to ${max} (got '${raw}')`);
+      return fallback;
+    }
+    return v;
+  };
+  const d = DEFAULT_IDENTITY_CONFIG;
+  const identity: IdentityConfig = {
+    sessionIdleMinutes: positive('CDSP_SESSION_IDLE_MINUTES', d.sessionIdleMinutes, 24 * 60),
+    sessionAbsoluteHours: positive('CDSP_SESSION_ABSOLUTE_HOURS', d.sessionAbsoluteHours, 24 * 7),
+    throttleAfterFailures: positive('CDSP_THROTTLE_AFTER_FAILURES', d.throttleAfterFailures, 100),
+    lockoutThreshold: positive('CDSP_LOCKOUT_THRESHOLD', d.lockoutThreshold, 100),
+    lockoutMinutes: positive('CDSP_LOCKOUT_MINUTES', d.lockoutMinutes, 7 * 24 * 60),
+    signInRateLimitPerMinute: positive('CDSP_SIGN_IN_RATE_LIMIT', d.signInRateLimitPerMinute, 100_000),
+    passwordResetMinutes: positive('CDSP_PASSWORD_RESET_MINUTES', d.passwordResetMinutes, 24 * 60),
+    invitationHours: positive('CDSP_INVITATION_HOURS', d.invitationHours, 30 * 24),
+    recertificationDays: positive('CDSP_RECERTIFICATION_DAYS', d.recertificationDays, 3650),
+    recertificationWarningDays: positive(
+      'CDSP_RECERTIFICATION_WARNING_DAYS',
+      d.recertificationWarningDays,
+      365,
+    ),
+  };
+  if (identity.sessionIdleMinutes > identity.sessionAbsoluteHours * 60) {
+    problems.push('CDSP_SESSION_IDLE_MINUTES must not exceed CDSP_SESSION_ABSOLUTE_HOURS');
+  }
+  if (identity.throttleAfterFailures >= identity.lockoutThreshold) {
+    problems.push('CDSP_THROTTLE_AFTER_FAILURES must be less than CDSP_LOCKOUT_THRESHOLD');
+  }
+  const smtpUrl = str('CDSP_SMTP_URL') ?? null;
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+    problems.push('CDSP_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  const communityView = str('CDSP_DES_COMMUNITY_VIEW');
+  if (communityView && !['true', 'false'].includes(communityView))
+    problems.push('CDSP_DES_COMMUNITY_VIEW must be true or false');
+  const mailFrom = str('CDSP_MAIL_FROM') ?? 'Central Data Services <no-reply@cdsp.example>';
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl,
@@ -103,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       serviceDeskPhone: str('CDSP_HELP_DESK_PHONE') ?? '0121 000 0000',
       hours: str('CDSP_HELP_HOURS') ?? 'Monday to Friday, 8am to 6pm (except bank holidays)',
     },
+    identity,
+    mail: { smtpUrl, from: mailFrom },
+    des: { communityView: communityView === 'true' },
   };
 }
 

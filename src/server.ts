@@ -2,6 +2,7 @@
  * The service process: loads configuration, opens the database, migrates, seeds demo data on a fresh data
  * directory when asked, listens, and shuts down gracefully.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { createServices } from './composition.ts';
@@ -14,6 +15,7 @@ import { isEmpty, seedDemo } from './demo/seed.ts';
 import { buildAssets } from '../scripts/build-assets.ts';
 import { startPgBossQueue } from './platform/jobs/pgboss-queue.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
+import { createMailer } from './platform/mail/mailer.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,7 +41,14 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
   try {
     await database.migrate();
     jobs = await startPgBossQueue(database.pool, { logger });
-    const services = createServices(database.db, clock, jobs);
+    const services = createServices(database.db, clock, jobs, {
+      config,
+      mailer: createMailer(config.mail, database.db, clock, logger),
+      queryPool: database.kind === 'postgres' ? database.pool : null,
+      desCopyPool: database.kind === 'postgres' ? database.pool : null,
+      desInboxDir: join(config.dataDir, 'des-inbox'),
+    });
+    await services.jobsRegistered;
     let seeded = false;
     if (opts.seedIfEmpty && (await isEmpty(services))) {
       const summary = await seedDemo(database.db, services);
@@ -61,6 +70,8 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
       `  Demo sign-in: any demo user with password '${DEMO_PASSWORD}', e.g.`,
       ...DEMO_USERS.slice(0, 4).map((u) => `    ${u.email.padEnd(40)} ${u.roles.join(', ')}`),
       '    (all demo users are listed in README.md)',
+      '  The first sign-in sets up two-step sign-in: scan the QR code with an authenticator app, or run',
+      "  'node bin/cdsp.js totp <KEY>' with the key shown on that page to get the current code.",
       seeded ? '  Demo data was seeded into the new data directory.' : '',
       '',
     ];

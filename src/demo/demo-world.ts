@@ -39,6 +39,8 @@ export interface DemoUser {
   email: string;
   name: string;
   roles: string[];
+  /** A group parent's user granted visibility of its children's data (Albion Energy Group's ops user). */
+  groupVisibility?: boolean;
 }
 
 export const DEMO_USERS: DemoUser[] = [
@@ -58,7 +60,13 @@ export const DEMO_USERS: DemoUser[] = [
     roles: ['des_user', 'des_bulk'],
   },
   { org: 'AEG', email: 'lso@albion.example', name: 'Fatima Khan', roles: ['lso'] },
-  { org: 'AEG', email: 'ops@albion.example', name: 'George Hall', roles: ['cms_user', 'des_user'] },
+  {
+    org: 'AEG',
+    email: 'ops@albion.example',
+    name: 'George Hall',
+    roles: ['cms_user', 'des_user'],
+    groupVisibility: true,
+  },
   { org: 'ARS', email: 'ops@albion-retail.example', name: 'Hannah Wu', roles: ['cms_user', 'des_user'] },
   { org: 'MES', email: 'ops@meridian.example', name: 'Isaac Moore', roles: ['cms_user', 'des_user'] },
   { org: 'NLU', email: 'des@northernlights-supply.example', name: 'Jade Singh', roles: ['des_user'] },

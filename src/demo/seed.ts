@@ -3,6 +3,8 @@ import { createServices, type Services } from '../composition.ts';
 import type { DB } from '../platform/db/schema.ts';
 import type { AuditActor } from '../modules/audit/index.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS } from './demo-world.ts';
+import { seedDemoContacts } from '../modules/cms/index.ts';
+import { seedDemoRegister } from '../modules/des/index.ts';
 
 const SEEDER: AuditActor = { userId: null, label: 'seed:demo', organisationId: null };
 
@@ -21,7 +23,7 @@ export async function isEmpty(services: Services): Promise<boolean> {
  * organisations.
  */
 export async function seedDemo(db: Kysely<DB>, services: Services): Promise<SeedSummary> {
-  return db.transaction().execute(async (trx) => {
+  const summary = await db.transaction().execute(async (trx) => {
     const s = createServices(trx, services.clock);
     if (!(await isEmpty(s))) {
       throw new Error(
@@ -30,6 +32,9 @@ export async function seedDemo(db: Kysely<DB>, services: Services): Promise<Seed
     }
     return seedInto(s);
   });
+  // The DES register goes in through the real loader, one atomic load per business date, after the world exists.
+  await seedDemoRegister(services.des.loads, services.clock);
+  return summary;
 }
 
 async function seedInto(services: Services): Promise<SeedSummary> {
@@ -47,9 +52,17 @@ async function seedInto(services: Services): Promise<SeedSummary> {
   }
   for (const u of DEMO_USERS) {
     await services.identity.createUser(
-      { organisationShortCode: u.org, email: u.email, name: u.name, roles: u.roles, password: DEMO_PASSWORD },
+      {
+        organisationShortCode: u.org,
+        email: u.email,
+        name: u.name,
+        roles: u.roles,
+        password: DEMO_PASSWORD,
+        groupVisibility: u.groupVisibility ?? false,
+      },
       SEEDER,
     );
   }
+  await seedDemoContacts(services.cms, services.clock);
   return { organisations: DEMO_ORGS.length, users: DEMO_USERS.length };
 }

@@ -14,12 +14,16 @@ export interface TestApp extends TestDatabase {
 
 export const DEFAULT_NOW = new Date('2026-03-02T10:00:00Z');
 
-export async function createTestApp(opts: { now?: Date } = {}): Promise<TestApp> {
+/** `env` overrides configuration (e.g. { CDSP_SIGN_IN_RATE_LIMIT: '1000' }) as the environment would. */
+export async function createTestApp(opts: { now?: Date; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> {
   buildAssets();
   const tdb = await createTestDatabase();
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const services = createServices(tdb.database.db, clock);
-  const config = loadConfig({});
+  const config = loadConfig(opts.env ?? {});
+  const services = createServices(tdb.database.db, clock, null, {
+    config,
+    queryPool: tdb.database.kind === 'postgres' ? tdb.database.pool : null,
+  });
   const app = await buildApp({ config, database: tdb.database, services, logger: false });
   await app.ready();
   return {

@@ -7,7 +7,6 @@ import { ForbiddenError, UnauthenticatedError } from '../../platform/errors.ts';
 import type { IdentityService } from './identity.service.ts';
 
 export function registerApiAuthentication(app: FastifyInstance, identity: IdentityService) {
-  app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
     const config = req.routeOptions.config;
     if (config?.public) return;

@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
+import { inScope, SYSTEM_SCOPE, type Tx } from '../../platform/db/scope.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import type { AuditActor, AuditService } from '../audit/index.ts';
 import type { Actor } from './actor.ts';
@@ -35,6 +35,8 @@ export interface NewUser {
   name: string;
   roles: string[];
   password?: string | null;
+  /** A parent organisation's user who may see its group children's data. */
+  groupVisibility?: boolean;
 }
 
 export interface NewToken {
@@ -173,13 +175,21 @@ export class IdentityService {
         password_hash: passwordHash,
         created_at: now,
         updated_at: now,
+        group_visibility: input.groupVisibility ?? false,
       });
       await this.audit.record(trx, {
         actor: by,
         action: 'user.created',
         subjectType: 'user',
         subjectId: row.id,
-        details: { email, name, roles, organisation_id: org.id, password_set: passwordHash !== null },
+        details: {
+          email,
+          name,
+          roles,
+          organisation_id: org.id,
+          password_set: passwordHash !== null,
+          group_visibility: input.groupVisibility ?? false,
+        },
       });
       return { id: row.id, email, organisationId: org.id };
     });
@@ -259,22 +269,44 @@ export class IdentityService {
       if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
         await tokensRepository.touch(trx, row.token_id, now);
       }
-      const roles = row.roles.filter(isRole);
-      const visible = await organisationsRepository.withDescendants(trx, row.organisation_id);
-      return {
-        userId: row.user_id,
-        email: row.email,
-        name: row.name,
-        organisationId: row.organisation_id,
-        organisationName: row.organisation_name,
-        organisationType: row.organisation_type,
-        organisationShortCode: row.organisation_short_code,
-        roles,
-        permissions: narrowByScopes(permissionsFor(roles), (row.scopes as TokenScope[] | null) ?? null),
-        visibleOrganisationIds: visible,
-        via: 'token',
-        tokenId: row.token_id,
-      } satisfies Actor;
+      const actor = await buildActor(trx, row, 'token', row.token_id);
+      actor.permissions = narrowByScopes(actor.permissions, (row.scopes as TokenScope[] | null) ?? null);
+      return actor;
+    });
+  }
+
+  /** The caller's own API keys. */
+  async listOwnTokens(actor: Actor): Promise<ApiKeyView[]> {
+    const orgs = [actor.organisationId];
+    return inScope(this.db, { kind: 'organisations', organisationIds: orgs }, async (trx) =>
+      (await tokensRepository.listForUser(trx, orgs, actor.userId)).map(toKeyView),
+    );
+  }
+
+  /** Creates a key for the caller; the plaintext is returned once. */
+  async createOwnToken(
+    actor: Actor,
+    input: { label?: string | null; scopes?: string[] | null; expiresAt?: Date | null },
+  ): Promise<{ key: ApiKeyView; token: string }> {
+    const created = await this.createToken({ ...input, email: actor.email }, auditActorOf(actor));
+    const keys = await this.listOwnTokens(actor);
+    const key = keys.find((k) => k.id === created.id);
+    if (!key) throw new NotFoundError('No such API key');
+    return { key, token: created.token };
+  }
+
+  async revokeOwnToken(actor: Actor, tokenId: string): Promise<void> {
+    const orgs = [actor.organisationId];
+    await inScope(this.db, { kind: 'organisations', organisationIds: orgs }, async (trx) => {
+      const row = await tokensRepository.revokeForUser(trx, orgs, actor.userId, tokenId, this.clock.now());
+      if (!row) throw new NotFoundError('No such API key');
+      await this.audit.record(trx, {
+        actor: auditActorOf(actor),
+        action: 'api_token.revoked',
+        subjectType: 'api_token',
+        subjectId: row.id,
+        details: { user_id: row.user_id },
+      });
     });
   }
 
@@ -291,6 +323,92 @@ export class IdentityService {
     if (!row) throw new NotFoundError(`No organisation has short code '${shortCode}'`);
     return toOrgView(row);
   }
+}
+
+export interface ApiKeyView {
+  id: string;
+  label: string;
+  prefix: string;
+  scopes: string[] | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export function toKeyView(r: {
+  id: string;
+  label: string;
+  token_prefix: string;
+  scopes: string[] | null;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}): ApiKeyView {
+  return {
+    id: r.id,
+    label: r.label,
+    prefix: r.token_prefix,
+    scopes: r.scopes,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+/** The audit identity of an actor. */
+export function auditActorOf(actor: Actor, onBehalfOfOrganisationId: string | null = null): AuditActor {
+  return {
+    userId: actor.userId,
+    label: actor.email,
+    organisationId: actor.organisationId,
+    onBehalfOfOrganisationId:
+      onBehalfOfOrganisationId && onBehalfOfOrganisationId !== actor.organisationId
+        ? onBehalfOfOrganisationId
+        : null,
+  };
+}
+
+/**
+ * Builds the actor for a user row, reading roles as they are now. Data visibility is the user's own organisation,
+ * plus its group descendants only when the user holds the group visibility grant (never upwards or sideways).
+ */
+export async function buildActor(
+  trx: Tx,
+  row: {
+    user_id: string;
+    email: string;
+    name: string;
+    roles: string[];
+    group_visibility: boolean;
+    organisation_id: string;
+    organisation_name: string;
+    organisation_type: string;
+    organisation_short_code: string;
+  },
+  via: Actor['via'],
+  tokenId: string | null,
+): Promise<Actor> {
+  const roles = row.roles.filter(isRole);
+  const visible = row.group_visibility
+    ? await organisationsRepository.withDescendants(trx, row.organisation_id)
+    : [row.organisation_id];
+  return {
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    organisationId: row.organisation_id,
+    organisationName: row.organisation_name,
+    organisationType: row.organisation_type,
+    organisationShortCode: row.organisation_short_code,
+    roles,
+    permissions: permissionsFor(roles),
+    visibleOrganisationIds: visible,
+    via,
+    tokenId,
+  };
 }
 
 function toOrgView(r: {

@@ -29,21 +29,24 @@ const ldz: CodeListData = {
   WS: 'Wales South',
 };
 
-/** LDZ → Gas Distribution Network name (register-reference §7.2); the default `network_name` of a GT site. */
+/**
+ * LDZ → Gas Distribution Network name (register-reference §7.2); the default `network_name` of a GT site. The names
+ * are the networks' full names, as in ref.ldzs and the transporters' `network_name`, so GT portfolios match.
+ */
 const ldzNetwork: CodeListData = {
   EA: 'Cadent',
   EM: 'Cadent',
-  NE: 'NGN',
-  NO: 'NGN',
+  NE: 'Northern Gas Networks',
+  NO: 'Northern Gas Networks',
   NT: 'Cadent',
   NW: 'Cadent',
   SC: 'SGN',
   SE: 'SGN',
   SO: 'SGN',
-  SW: 'WWU',
+  SW: 'Wales & West Utilities',
   WM: 'Cadent',
-  WN: 'WWU',
-  WS: 'WWU',
+  WN: 'Wales & West Utilities',
+  WS: 'Wales & West Utilities',
 };
 
 /** Number of exit zones per LDZ (register-reference §7.3, [I]). */

@@ -59,7 +59,7 @@ test('default code lists hold the reference values', () => {
     [...(DEFAULT_CODE_LISTS['meter_point_status']?.keys() ?? [])],
     ['LI', 'CA', 'CL', 'IS', 'DE', 'EX'],
   );
-  assert.equal(get('ldz_network', 'SW'), 'WWU');
+  assert.equal(get('ldz_network', 'SW'), 'Wales & West Utilities');
   assert.equal(get('exit_zone_ldz', 'SC4'), 'SC');
   assert.equal(DEFAULT_CODE_LISTS['exit_zone']?.size, 34);
   assert.equal(get('meter_mechanism', 'S2'), 'SMETS2');

@@ -40,6 +40,12 @@ export interface GenerateChangesOptions {
   readonly businessDate: string;
   readonly orgs: GeneratorOrgs;
   readonly codeLists?: CodeLists;
+  /**
+   * When true, each changed supply point is yielded as its complete new row (every register column, in
+   * catalogue order) instead of `mprn` plus the columns of its kind of change. All rows then share one header,
+   * so a change file needs no empty cells for columns a row does not carry (an empty cell clears a field).
+   */
+  readonly fullRows?: boolean;
 }
 
 export type ChangeKind = 'read' | 'switch' | 'aq' | 'meter_exchange' | 'address' | 'status' | 'new_site';
@@ -928,6 +934,12 @@ export async function* generateChanges(
         break;
       case 'new_site':
         break;
+    }
+    if (options.fullRows) {
+      const full = blankRow();
+      for (const name of REGISTER_FIELD_NAMES) full[name] = next[name] ?? '';
+      yield full;
+      continue;
     }
     const out: Record<string, string> = { mprn: prev['mprn'] ?? '' };
     for (const col of CHANGE_COLUMNS[kind as Exclude<ChangeKind, 'new_site'>]) out[col] = next[col] ?? '';

@@ -1,0 +1,99 @@
+/**
+ * What the CMS needs from other modules, as small interfaces injected by the composition root (src/composition.ts).
+ * The CMS never imports another module's repository or tables.
+ */
+import type { Actor } from '../identity/index.ts';
+
+/** A supply point as the CMS needs it: enough to check rules (RFA class/AQ) and to route by register party. */
+export interface SiteInfo {
+  mprn: string;
+  class: number | null;
+  annual_quantity: number | null;
+  network_name: string | null;
+  ldz_id: string | null;
+  shipper_short_code: string | null;
+  current_supplier: string | null;
+  /** Appointed parties, where the register records one (null otherwise: then nothing can be routed to them). */
+  dmsp_short_code: string | null;
+  mra_short_code: string | null;
+  meter_point_status: string | null;
+  /** A one-line address for display. */
+  address: string | null;
+}
+
+/** The DES register as seen by the CMS. */
+export interface SiteLookup {
+  /**
+   * The supply point if it is in the actor's portfolio (as at D-1); null when it is not, or does not exist:
+   * the two are indistinguishable.
+   */
+  findVisibleSite(actor: Actor, mprn: string): Promise<SiteInfo | null>;
+}
+
+/** A site lookup for a process with no register: every MPRN is unknown, so portfolio-checked codes are refused. */
+export const noRegister: SiteLookup = { findVisibleSite: async () => null };
+
+export interface DirectoryOrganisation {
+  id: string;
+  name: string;
+  type: string;
+  shortCode: string;
+  networkName: string | null;
+}
+
+export interface DirectoryUser {
+  id: string;
+  email: string;
+  name: string;
+  organisationId: string;
+  roles: string[];
+  active: boolean;
+}
+
+/** Organisations and users, as the CMS needs them (routing, assignment, notification addresses). */
+export interface Directory {
+  organisations(): Promise<DirectoryOrganisation[]>;
+  /** A user of one of the given organisations, by id or email; null otherwise. */
+  findUser(organisationIds: readonly string[], idOrEmail: string): Promise<DirectoryUser | null>;
+  /** Active users of an organisation holding any of the given roles (for team notifications). */
+  usersWithRoles(organisationId: string, roles: readonly string[]): Promise<DirectoryUser[]>;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * An email to send once the transaction has committed: to a user, or to the users of an organisation holding some
+ * roles. Addresses are looked up after the commit (never inside the change's transaction).
+ */
+export interface MailIntent {
+  to: { userId: string; organisationId: string } | { organisationId: string; roles: readonly string[] };
+  subject: string;
+  text: string;
+}
+
+/** Outgoing email (the identity module's mailer: SMTP, or the local outbox). */
+export interface CmsMailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+/** Posts one webhook request; resolves with the HTTP status, rejects on a network error or timeout. */
+export type WebhookTransport = (
+  url: string,
+  request: { headers: Record<string, string>; body: string },
+) => Promise<{ status: number }>;
+
+export const fetchTransport: WebhookTransport = async (url, request) => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
+  await res.body?.cancel();
+  return { status: res.status };
+};

@@ -1,0 +1,129 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+/** A DATE column, read as 'YYYY-MM-DD'. */
+type DateCol = ColumnType<string, string, string>;
+
+export interface CmsTables {
+  'cms.reference_counters': { code: string; next_seq: number };
+  'cms.contacts': {
+    id: Generated<string>;
+    reference: string;
+    code: string;
+    code_version: number;
+    code_snapshot: Json;
+    mprn: string | null;
+    site: ColumnType<unknown, string | null, string | null>;
+    raiser_org_id: string;
+    raiser_user_id: string;
+    raiser_label: string;
+    resolver_org_id: string;
+    resolver_team: string | null;
+    status: string;
+    version: Generated<number>;
+    assignee_user_id: string | null;
+    assignee_label: string | null;
+    raiser_reference: string | null;
+    description: string;
+    fields: Json<Record<string, unknown>>;
+    raised_at: Timestamp;
+    target_business_days: number;
+    due_date: DateCol;
+    awaiting_since: Timestamp | null;
+    response_due_date: ColumnType<string | null, string | null, string | null>;
+    resolved_at: Timestamp | null;
+    stopped_at: Timestamp | null;
+    closed_at: Timestamp | null;
+    outcome: string | null;
+    reason_code: string | null;
+    breach_warning_for: ColumnType<string | null, string | null, string | null>;
+    updated_at: Timestamp;
+    idempotency_key: string | null;
+    idempotency_hash: string | null;
+    search: ColumnType<string, never, never>;
+  };
+  'cms.notes': {
+    id: Generated<string>;
+    contact_id: string;
+    side: string;
+    side_org_id: string;
+    visibility: string;
+    author_user_id: string | null;
+    author_label: string;
+    body: string;
+    created_at: Timestamp;
+    search: ColumnType<string, never, never>;
+  };
+  'cms.attachments': {
+    id: Generated<string>;
+    contact_id: string;
+    side: string;
+    filename: string;
+    content_type: string;
+    kind: string;
+    size_bytes: number;
+    sha256: string;
+    data: Buffer;
+    uploaded_by_user_id: string | null;
+    uploaded_by_label: string;
+    created_at: Timestamp;
+  };
+  'cms.sla_pauses': {
+    id: Generated<string>;
+    contact_id: string;
+    from_at: Timestamp;
+    to_at: Timestamp | null;
+    reason: string;
+    by_label: string;
+  };
+  'cms.requests': {
+    id: Generated<string>;
+    reference: string;
+    type: string;
+    from_org_id: string;
+    to_org_id: string;
+    mprn: string | null;
+    contact_id: string | null;
+    subject: string;
+    body: string;
+    status: string;
+    version: Generated<number>;
+    response_due_date: DateCol;
+    sent_at: Timestamp;
+    sent_by_user_id: string | null;
+    sent_by_label: string;
+    assignee_user_id: string | null;
+    assignee_label: string | null;
+    response: string | null;
+    responded_at: Timestamp | null;
+    responded_by_label: string | null;
+    closed_at: Timestamp | null;
+    updated_at: Timestamp;
+  };
+  'cms.webhooks': {
+    id: Generated<string>;
+    organisation_id: string;
+    url: string;
+    secret: string;
+    events: string[];
+    active: Generated<boolean>;
+    created_at: Timestamp;
+    created_by_label: string;
+  };
+  'cms.webhook_deliveries': {
+    id: Generated<string>;
+    webhook_id: string;
+    organisation_id: string;
+    event: string;
+    payload: Json;
+    status: string;
+    attempts: Generated<number>;
+    next_attempt_at: Timestamp | null;
+    last_attempt_at: Timestamp | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: Timestamp;
+    delivered_at: Timestamp | null;
+  };
+}

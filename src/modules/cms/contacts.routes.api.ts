@@ -1,0 +1,515 @@
+/**
+ * The CMS API (/api/v1): contacts, their actions, timeline, notes and attachments, CSV export; two-way requests;
+ * the contact code catalogue; webhooks. Thin handlers: parse, authorise (route config), call one service method.
+ *
+ * Concurrency contract for POST /contacts/{reference}/actions: send the version you are acting on, either as
+ * `If-Match: "<version>"` (the ETag of GET /contacts/{reference}) or as `version` in the body (if both, they must
+ * agree). A stale version gets 409 (type /problems/stale-version) and changes nothing; no version gets 428.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { problemResponses } from '../../platform/http/openapi.ts';
+import { ValidationError } from '../../platform/errors.ts';
+import type { CmsServices } from './index.ts';
+import { MAX_ATTACHMENT_BYTES } from './attachments.sniff.ts';
+import type { ContactSummary } from './contacts.service.ts';
+import {
+  ActionBody,
+  AttachmentParams,
+  AttachmentQuery,
+  AttachmentResponse,
+  CodeList,
+  CodeParams,
+  CodeResponse,
+  CodeUpdateBody,
+  ContactList,
+  ContactListQuery,
+  ContactResponse,
+  DeliveryList,
+  IdempotencyHeaders,
+  IdParams,
+  IfMatchHeaders,
+  NoteBody,
+  NoteResponse,
+  RaiseBody,
+  ReferenceParams,
+  RequestList,
+  RequestListQuery,
+  RequestParams,
+  RequestResponse,
+  RespondRequestBody,
+  SendRequestBody,
+  TimelineResponse,
+  WebhookBody,
+  WebhookCreated,
+  WebhookList,
+} from './contacts.schemas.ts';
+
+const security = [{ bearerAuth: [] }];
+
+/** The version from If-Match and/or the body; null when neither was sent. */
+export function versionFrom(ifMatch: string | undefined, bodyVersion: number | undefined): number | null {
+  let header: number | null = null;
+  if (ifMatch !== undefined) {
+    const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
+    if (!m) {
+      throw new ValidationError('If-Match is not valid', [
+        { field: 'If-Match', message: 'Send the contact version as If-Match: "<version>", e.g. "3"' },
+      ]);
+    }
+    header = Number(m[1]);
+  }
+  if (header !== null && bodyVersion !== undefined && header !== bodyVersion) {
+    throw new ValidationError('If-Match and version disagree', [
+      { field: 'version', message: `If-Match says ${header} but version says ${bodyVersion}; send one` },
+    ]);
+  }
+  return header ?? bodyVersion ?? null;
+}
+
+const CSV_COLUMNS: [keyof ContactSummary, string][] = [
+  ['reference', 'reference'],
+  ['code', 'code'],
+  ['code_name', 'code_name'],
+  ['status', 'status'],
+  ['mprn', 'mprn'],
+  ['raiser', 'raiser'],
+  ['raiser_reference', 'raiser_reference'],
+  ['resolver', 'resolver'],
+  ['assignee', 'assignee'],
+  ['raised_at', 'raised_at'],
+  ['due_date', 'due_date'],
+  ['business_days_left', 'business_days_left'],
+  ['breached', 'breached'],
+  ['description', 'description'],
+];
+
+function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  // Spreadsheet formula injection: a cell that starts like a formula is made text.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function contactsCsv(rows: ContactSummary[]): string {
+  const lines = [CSV_COLUMNS.map(([, h]) => h).join(',')];
+  for (const r of rows) lines.push(CSV_COLUMNS.map(([k]) => csvCell(r[k])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function attachmentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+export const cmsApiPlugin =
+  (cms: CmsServices): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES + 1024 },
+      (_req, body, done) => done(null, body),
+    );
+
+    // ------------------------------------------------------------------------------------------ contacts
+    app.post(
+      '/contacts',
+      {
+        config: { permission: 'cms:raise', audit: 'contact.raised' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Raise a contact',
+          description:
+            'Raises a contact for a code of the catalogue. The MPRN must be in your portfolio where the code says so (otherwise it is treated as unknown). Routed by the catalogue’s resolver rule.',
+          security,
+          headers: IdempotencyHeaders,
+          body: RaiseBody,
+          response: { 201: ContactResponse, ...problemResponses(400, 401, 403, 422) },
+        },
+      },
+      async (req, reply) => {
+        const { contact, replayed } = await cms.contacts.raise(req.actor!, {
+          ...req.body,
+          idempotencyKey: req.headers['idempotency-key'] ?? null,
+        });
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        return reply
+          .code(201)
+          .header('location', `/api/v1/contacts/${contact.reference}`)
+          .header('etag', `"${contact.version}"`)
+          .send(contact);
+      },
+    );
+
+    app.get(
+      '/contacts',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'List and search contacts',
+          description:
+            'Contacts your organisation raised or resolves, filtered, newest first, with cursor paging.',
+          security,
+          querystring: ContactListQuery,
+          response: { 200: ContactList, ...problemResponses(400, 401, 403) },
+        },
+      },
+      async (req) => cms.contacts.list(req.actor!, req.query as never),
+    );
+
+    app.get(
+      '/contacts/export',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Export contacts as CSV',
+          description: 'The same filters as GET /contacts, every matching contact (up to 50,000), as CSV.',
+          security,
+          querystring: ContactListQuery,
+          produces: ['text/csv'],
+          response: {
+            200: { description: 'CSV', content: { 'text/csv': { schema: Type.String() } } },
+            ...problemResponses(400, 401, 403),
+          },
+        },
+      },
+      async (req, reply) => {
+        const rows = await cms.contacts.exportRows(req.actor!, req.query as never);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="contacts.csv"')
+          .send(contactsCsv(rows));
+      },
+    );
+
+    app.get(
+      '/contacts/:reference',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'A contact',
+          description:
+            'The contact, its SLA (with a breakdown), notes you may see and attachments. ETag = version.',
+          security,
+          params: ReferenceParams,
+          response: { 200: ContactResponse, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req, reply) => {
+        const c = await cms.contacts.get(req.actor!, req.params.reference);
+        return reply.header('etag', `"${c.version}"`).send(c);
+      },
+    );
+
+    app.post(
+      '/contacts/:reference/actions',
+      {
+        config: { permission: 'cms:read', audit: 'contact.<action>' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Act on a contact',
+          description:
+            'Moves the contact through its lifecycle. Send the version you act on as If-Match or `version`: a stale one gets 409 (stale-version) and changes nothing. An action not allowed from the current status gets 409 (illegal-transition) saying why; one not allowed to you, 403; missing input, 400.',
+          security,
+          params: ReferenceParams,
+          headers: IfMatchHeaders,
+          body: ActionBody,
+          response: { 200: ContactResponse, ...problemResponses(400, 401, 403, 404, 409, 428) },
+        },
+      },
+      async (req, reply) => {
+        const version = versionFrom(req.headers['if-match'], req.body.version);
+        const c = await cms.contacts.act(req.actor!, req.params.reference, { ...req.body, version });
+        return reply.header('etag', `"${c.version}"`).send(c);
+      },
+    );
+
+    app.get(
+      '/contacts/:reference/events',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'The contact’s timeline',
+          description:
+            'Every event of the contact from the tamper-evident audit log, oldest first; the other side’s internal notes are left out.',
+          security,
+          params: ReferenceParams,
+          response: { 200: TimelineResponse, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req) => ({ items: await cms.contacts.events(req.actor!, req.params.reference) }),
+    );
+
+    app.post(
+      '/contacts/:reference/notes',
+      {
+        config: { permission: 'cms:read', audit: 'contact.note_added' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Add a note',
+          description: 'external (default): both sides see it; internal: only your side.',
+          security,
+          params: ReferenceParams,
+          body: NoteBody,
+          response: { 201: NoteResponse, ...problemResponses(400, 401, 403, 404) },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(await cms.contacts.addNote(req.actor!, req.params.reference, req.body as never)),
+    );
+
+    app.post(
+      '/contacts/:reference/attachments',
+      {
+        bodyLimit: MAX_ATTACHMENT_BYTES + 1024,
+        config: { permission: 'cms:read', audit: 'contact.attachment_added' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Attach a file',
+          description:
+            'Send the file as the body with Content-Type: application/octet-stream and its name in ?filename=. Up to 20 MB; PDF, PNG, JPEG, GIF, CSV, XLSX, DOCX or plain text, checked by content.',
+          security,
+          params: ReferenceParams,
+          querystring: AttachmentQuery,
+          consumes: ['application/octet-stream'],
+          response: { 201: AttachmentResponse, ...problemResponses(400, 401, 403, 404, 413, 415) },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as unknown;
+        if (!Buffer.isBuffer(body)) {
+          throw new ValidationError('Send the file as application/octet-stream', [
+            { field: 'file', message: 'The body must be the file itself' },
+          ]);
+        }
+        const a = await cms.contacts.addAttachment(
+          req.actor!,
+          req.params.reference,
+          req.query.filename,
+          body,
+        );
+        return reply.code(201).send(a);
+      },
+    );
+
+    app.get(
+      '/contacts/:reference/attachments/:id',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Download an attachment',
+          description:
+            'Served as a download (Content-Disposition: attachment), nosniff, with a sandboxing CSP.',
+          security,
+          params: AttachmentParams,
+          produces: ['application/octet-stream'],
+          response: {
+            200: {
+              description: 'The file',
+              content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+            },
+            ...problemResponses(401, 403, 404),
+          },
+        },
+      },
+      async (req, reply) => {
+        const a = await cms.contacts.attachment(req.actor!, req.params.reference, req.params.id);
+        return reply
+          .type(a.contentType)
+          .header('content-disposition', attachmentDisposition(a.filename))
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "sandbox; default-src 'none'")
+          .header('cache-control', 'private, no-store')
+          .header('digest', `sha-256=${Buffer.from(a.sha256, 'hex').toString('base64')}`)
+          .send(a.data as never);
+      },
+    );
+
+    // ------------------------------------------------------------------------------------------ requests
+    app.post(
+      '/requests',
+      {
+        config: { permission: 'cms:resolve', audit: 'request.sent' },
+        schema: {
+          tags: ['requests'],
+          summary: 'Send a request to an organisation (CDSP)',
+          description:
+            'A Data Clarification Request (DCR), Configuration Change Request (CCR) or, about a Theft of Gas contact only, a Request For Information (RFI). Closes automatically when unanswered by its response date.',
+          security,
+          body: SendRequestBody,
+          response: { 201: RequestResponse, ...problemResponses(400, 401, 403) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await cms.requests.send(req.actor!, req.body as never)),
+    );
+
+    app.get(
+      '/requests',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['requests'],
+          summary: 'Requests sent to or by your organisation',
+          security,
+          querystring: RequestListQuery,
+          response: { 200: RequestList, ...problemResponses(400, 401, 403) },
+        },
+      },
+      async (req) => ({ items: await cms.requests.list(req.actor!, req.query as never) }),
+    );
+
+    app.get(
+      '/requests/:reference',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['requests'],
+          summary: 'A request',
+          security,
+          params: RequestParams,
+          response: { 200: RequestResponse, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req) => cms.requests.get(req.actor!, req.params.reference),
+    );
+
+    app.post(
+      '/requests/:reference/response',
+      {
+        config: { permission: 'cms:work', audit: 'request.answered' },
+        schema: {
+          tags: ['requests'],
+          summary: 'Answer a request',
+          description: 'Optionally send `version` (or If-Match): a stale one gets 409.',
+          security,
+          params: RequestParams,
+          headers: IfMatchHeaders,
+          body: RespondRequestBody,
+          response: { 200: RequestResponse, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) =>
+        cms.requests.respond(req.actor!, req.params.reference, {
+          response: req.body.response,
+          version: versionFrom(req.headers['if-match'], req.body.version),
+        }),
+    );
+
+    // ------------------------------------------------------------------------------------------ catalogue
+    app.get(
+      '/contact-codes',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contact codes'],
+          summary: 'The contact code catalogue',
+          security,
+          response: { 200: CodeList, ...problemResponses(401, 403) },
+        },
+      },
+      async () => ({ items: await cms.catalogue.list() }),
+    );
+
+    app.get(
+      '/contact-codes/:code',
+      {
+        config: { permission: 'cms:read' },
+        schema: {
+          tags: ['contact codes'],
+          summary: 'One contact code',
+          security,
+          params: CodeParams,
+          response: { 200: CodeResponse, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req) => cms.catalogue.get(req.params.code),
+    );
+
+    app.put(
+      '/contact-codes/:code',
+      {
+        config: { permission: 'cms:catalogue_edit', audit: 'contact_code.updated' },
+        schema: {
+          tags: ['contact codes'],
+          summary: 'Edit a contact code (CDSP administrator)',
+          description:
+            'Replaces the code’s definition. Audited; applies to contacts raised afterwards. A stale version gets 409.',
+          security,
+          params: CodeParams,
+          body: CodeUpdateBody,
+          response: { 200: CodeResponse, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) => cms.catalogue.update(req.actor!, req.params.code, req.body as never),
+    );
+
+    // ------------------------------------------------------------------------------------------ webhooks
+    app.post(
+      '/webhooks',
+      {
+        config: { permission: 'cms:supervise', audit: 'webhook.created' },
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Register a webhook for your organisation',
+          description:
+            'Events are POSTed as JSON, signed: X-CDSP-Signature: sha256=HMAC-SHA256(secret, "<X-CDSP-Timestamp>.<body>"). Failed deliveries are retried with backoff (1 min, 5 min, 30 min, 2 h, 12 h).',
+          security,
+          body: WebhookBody,
+          response: { 201: WebhookCreated, ...problemResponses(400, 401, 403) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await cms.webhooks.create(req.actor!, req.body as never)),
+    );
+
+    app.get(
+      '/webhooks',
+      {
+        config: { permission: 'cms:supervise' },
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Your organisation’s webhooks',
+          security,
+          response: { 200: WebhookList, ...problemResponses(401, 403) },
+        },
+      },
+      async (req) => ({ items: await cms.webhooks.list(req.actor!) }),
+    );
+
+    app.delete(
+      '/webhooks/:id',
+      {
+        config: { permission: 'cms:supervise', audit: 'webhook.deactivated' },
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Deactivate a webhook',
+          security,
+          params: IdParams,
+          response: { 204: Type.Null(), ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req, reply) => {
+        await cms.webhooks.deactivate(req.actor!, req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/webhooks/:id/deliveries',
+      {
+        config: { permission: 'cms:supervise' },
+        schema: {
+          tags: ['webhooks'],
+          summary: 'The delivery log of a webhook',
+          security,
+          params: IdParams,
+          response: { 200: DeliveryList, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req) => ({ items: await cms.webhooks.deliveries(req.actor!, req.params.id) }),
+    );
+  };

@@ -1,0 +1,419 @@
+/**
+ * Two-way requests: CDSP staff send an organisation a Data Clarification Request (DCR), a Configuration Change
+ * Request (CCR) or, about a Theft of Gas contact only, a Request For Information (RFI). Each has a response
+ * deadline (business days) and closes automatically when unanswered (job `cms.auto-close-unanswered`).
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Actor } from '../identity/index.ts';
+import type { Directory, DirectoryOrganisation, MailIntent } from './cms.ports.ts';
+import { IllegalTransitionError, StaleVersionError } from './cms.errors.ts';
+import {
+  catalogueRepository,
+  contactsRepository,
+  requestsRepository,
+  type RequestRow,
+} from './contacts.repository.ts';
+import {
+  auditActorOf,
+  normaliseReference,
+  scopeOf,
+  SYSTEM_ACTOR,
+  type CodeSnapshot,
+} from './contacts.service.ts';
+import { BusinessCalendar, londonDateOf } from './domain/business-days.ts';
+import { formatContactReference } from './domain/reference.ts';
+import { enqueueWebhookEvent } from './webhooks.service.ts';
+
+export const REQUEST_TYPES = {
+  DCR: 'Data Clarification Request',
+  CCR: 'Configuration Change Request',
+  RFI: 'Request For Information',
+} as const;
+export type RequestType = keyof typeof REQUEST_TYPES;
+
+export interface SendRequestInput {
+  type: string;
+  /** Short code of the organisation asked; defaults to the raiser of `contact_reference`. */
+  to?: string | null;
+  mprn?: string | null;
+  contact_reference?: string | null;
+  subject: string;
+  body: string;
+  /** Business days to respond; defaults to the contact code's response window when about a contact. */
+  response_business_days?: number | null;
+}
+
+export interface RequestView {
+  reference: string;
+  type: string;
+  type_name: string;
+  status: string;
+  version: number;
+  from: string;
+  to: string;
+  mprn: string | null;
+  contact_reference: string | null;
+  subject: string;
+  body: string;
+  response_due_date: string;
+  sent_at: string;
+  sent_by: string;
+  response: string | null;
+  responded_at: string | null;
+  responded_by: string | null;
+  closed_at: string | null;
+}
+
+export class RequestsService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly directory: Directory,
+    private readonly sendMails: (mails: MailIntent[]) => Promise<void>,
+    private readonly publicUrl: string,
+  ) {}
+
+  async send(actor: Actor, input: SendRequestInput): Promise<RequestView> {
+    if (actor.organisationType !== 'cdsp')
+      throw new ForbiddenError('Only CDSP staff send requests to organisations');
+    const errors: FieldError[] = [];
+    const type = String(input.type ?? '').toUpperCase() as RequestType;
+    if (!(type in REQUEST_TYPES)) errors.push({ field: 'type', message: 'Use DCR, CCR or RFI' });
+    const subject = String(input.subject ?? '').trim();
+    const body = String(input.body ?? '').trim();
+    if (subject.length < 1 || subject.length > 200)
+      errors.push({ field: 'subject', message: 'Give a subject of 1 to 200 characters' });
+    if (body.length < 1 || body.length > 10000)
+      errors.push({ field: 'body', message: 'Write the request in 1 to 10,000 characters' });
+    const mprn = input.mprn?.trim() || null;
+    if (mprn !== null && !/^\d{6,10}$/.test(mprn))
+      errors.push({ field: 'mprn', message: 'An MPRN is 6 to 10 digits' });
+    const days = input.response_business_days ?? null;
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 60)) {
+      errors.push({ field: 'response_business_days', message: 'Give 1 to 60 business days' });
+    }
+    const orgs = await this.directory.organisations();
+    const mails: MailIntent[] = [];
+    const view = await inScope(this.db, scopeOf(actor), async (trx) => {
+      let contact: Awaited<ReturnType<typeof contactsRepository.byReference>> = undefined;
+      if (input.contact_reference) {
+        contact = await contactsRepository.byReference(
+          trx,
+          actor.visibleOrganisationIds,
+          normaliseReference(input.contact_reference),
+        );
+        if (!contact) errors.push({ field: 'contact_reference', message: 'No such contact' });
+      } else if (mprn === null) {
+        errors.push({
+          field: 'mprn',
+          message: 'Say which supply point (mprn) or contact (contact_reference) this is about',
+        });
+      }
+      if (type === 'RFI' && (!contact || contact.code !== 'TOG')) {
+        errors.push({
+          field: 'type',
+          message: 'A Request For Information can only be sent about a Theft of Gas (TOG) contact',
+        });
+      }
+      let to: DirectoryOrganisation | undefined;
+      if (input.to) {
+        to = orgs.find((o) => o.shortCode === input.to!.trim().toUpperCase());
+        if (!to || to.type === 'cdsp')
+          errors.push({ field: 'to', message: `No customer organisation has short code '${input.to}'` });
+        else if (contact && to.id !== contact.raiser_org_id && to.id !== contact.resolver_org_id) {
+          errors.push({
+            field: 'to',
+            message: 'A request about a contact goes to one of the contact’s parties',
+          });
+        }
+      } else if (contact) {
+        to = orgs.find((o) => o.id === contact!.raiser_org_id);
+      } else errors.push({ field: 'to', message: 'Say which organisation (short code) the request goes to' });
+      if (days === null && !contact) {
+        errors.push({
+          field: 'response_business_days',
+          message: 'Say how many business days the organisation has to respond',
+        });
+      }
+      if (errors.length > 0 || !to) throw new ValidationError('The request was not sent', errors);
+      const window = days ?? (contact!.code_snapshot as CodeSnapshot).response_window_business_days;
+      const now = this.clock.now();
+      const calendar = new BusinessCalendar(await catalogueRepository.bankHolidays(trx));
+      const seq = await contactsRepository.nextSequence(trx, type);
+      const row = await requestsRepository.insert(trx, {
+        reference: formatContactReference(type, seq),
+        type,
+        from_org_id: actor.organisationId,
+        to_org_id: to.id,
+        mprn: mprn ?? contact?.mprn ?? null,
+        contact_id: contact?.id ?? null,
+        subject,
+        body,
+        status: 'open',
+        response_due_date: calendar.addBusinessDays(londonDateOf(now), window),
+        sent_at: now,
+        sent_by_user_id: actor.userId,
+        sent_by_label: actor.name,
+        assignee_user_id: null,
+        assignee_label: null,
+        response: null,
+        responded_at: null,
+        responded_by_label: null,
+        closed_at: null,
+        updated_at: now,
+      });
+      const details = {
+        request_reference: row.reference,
+        type,
+        to: to.shortCode,
+        mprn: row.mprn,
+        subject,
+        body,
+        response_due_date: row.response_due_date,
+      };
+      await this.audit.record(
+        trx,
+        {
+          actor: auditActorOf(actor),
+          action: 'request.sent',
+          subjectType: 'request',
+          subjectId: row.id,
+          details,
+        },
+        ...(contact
+          ? [
+              {
+                actor: auditActorOf(actor),
+                action: 'contact.request_sent',
+                subjectType: 'contact',
+                subjectId: contact.id,
+                details: { reference: contact.reference, ...details },
+              },
+            ]
+          : []),
+      );
+      await enqueueWebhookEvent(trx, now, [to.id], 'request.sent', {
+        reference: row.reference,
+        type,
+        contact_reference: contact?.reference ?? null,
+        response_due_date: row.response_due_date,
+      });
+      {
+        mails.push({
+          to: { organisationId: to.id, roles: ['cms_user', 'cms_supervisor'] },
+          subject: `${REQUEST_TYPES[type]} ${row.reference} from the CDSP`,
+          text: `${subject}\n\n${body}\n\nPlease respond by ${row.response_due_date}; unanswered requests close automatically.\n\n${this.publicUrl}/contacts/requests/${row.reference}`,
+        });
+      }
+      return this.view(row, orgs, contact?.reference ?? null);
+    });
+    await this.sendMails(mails);
+    return view;
+  }
+
+  async list(actor: Actor, q: { status?: string[]; limit?: number }): Promise<RequestView[]> {
+    const orgs = await this.directory.organisations();
+    return inScope(this.db, scopeOf(actor), async (trx) => {
+      const rows = await requestsRepository.list(trx, actor.visibleOrganisationIds, {
+        status: q.status,
+        limit: Math.min(Math.max(q.limit ?? 100, 1), 500),
+      });
+      const out: RequestView[] = [];
+      for (const r of rows) out.push(this.view(r, orgs, await this.contactRef(trx, actor, r)));
+      return out;
+    });
+  }
+
+  async get(actor: Actor, reference: string): Promise<RequestView> {
+    const orgs = await this.directory.organisations();
+    return inScope(this.db, scopeOf(actor), async (trx) => {
+      const r = await requestsRepository.byReference(
+        trx,
+        actor.visibleOrganisationIds,
+        normaliseReference(reference),
+      );
+      if (!r) throw new NotFoundError('No such request');
+      return this.view(r, orgs, await this.contactRef(trx, actor, r));
+    });
+  }
+
+  /** The organisation asked answers the request. `version` as for contacts (optimistic concurrency). */
+  async respond(
+    actor: Actor,
+    reference: string,
+    input: { response: string; version: number | null },
+  ): Promise<RequestView> {
+    const response = String(input.response ?? '').trim();
+    if (response.length < 1 || response.length > 10000) {
+      throw new ValidationError('The response was not sent', [
+        { field: 'response', message: 'Write a response of 1 to 10,000 characters' },
+      ]);
+    }
+    const orgs = await this.directory.organisations();
+    return inScope(this.db, scopeOf(actor), async (trx) => {
+      const r = await requestsRepository.byReference(
+        trx,
+        actor.visibleOrganisationIds,
+        normaliseReference(reference),
+        {
+          forUpdate: true,
+        },
+      );
+      if (!r) throw new NotFoundError('No such request');
+      if (!actor.visibleOrganisationIds.includes(r.to_org_id)) {
+        throw new ForbiddenError('Only the organisation the request was sent to can answer it');
+      }
+      if (!actor.permissions.has('cms:work'))
+        throw new ForbiddenError('Answering a request needs the cms:work permission');
+      if (input.version !== null && input.version !== r.version) throw new StaleVersionError(r.version);
+      if (r.status !== 'open') {
+        throw new IllegalTransitionError(
+          r.status === 'answered'
+            ? 'This request has already been answered.'
+            : 'This request closed automatically when its response window ended; it can no longer be answered.',
+          r.status,
+          'respond',
+        );
+      }
+      const now = this.clock.now();
+      const updated = await requestsRepository.update(trx, r.id, r.version, {
+        status: 'answered',
+        response,
+        responded_at: now,
+        responded_by_label: actor.name,
+        closed_at: now,
+        updated_at: now,
+      });
+      if (!updated) throw new StaleVersionError(r.version + 1);
+      const contactRef = await this.contactRef(trx, actor, r);
+      const details = { request_reference: r.reference, type: r.type, response };
+      await this.audit.record(
+        trx,
+        {
+          actor: auditActorOf(actor),
+          action: 'request.answered',
+          subjectType: 'request',
+          subjectId: r.id,
+          details,
+        },
+        ...(r.contact_id
+          ? [
+              {
+                actor: auditActorOf(actor),
+                action: 'contact.request_answered',
+                subjectType: 'contact',
+                subjectId: r.contact_id,
+                details: { reference: contactRef, ...details },
+              },
+            ]
+          : []),
+      );
+      await enqueueWebhookEvent(trx, now, [r.from_org_id, r.to_org_id], 'request.answered', {
+        reference: r.reference,
+        type: r.type,
+      });
+      return this.view(updated, orgs, contactRef);
+    });
+  }
+
+  /** Job: closes every open request whose response window has ended. Idempotent. */
+  async autoCloseUnanswered(): Promise<number> {
+    const today = londonDateOf(this.clock.now());
+    const due = await inScope(this.db, SYSTEM_SCOPE, (trx) => requestsRepository.pastDeadline(trx, today));
+    let closed = 0;
+    for (const d of due) {
+      const done = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
+        const r = await requestsRepository.byReference(trx, 'system', d.reference, { forUpdate: true });
+        if (!r || r.status !== 'open' || !(r.response_due_date < today)) return false;
+        const now = this.clock.now();
+        const updated = await requestsRepository.update(trx, r.id, r.version, {
+          status: 'auto_closed',
+          closed_at: now,
+          updated_at: now,
+        });
+        if (!updated) return false;
+        const details = {
+          request_reference: r.reference,
+          type: r.type,
+          response_due_date: r.response_due_date,
+          why: 'No response by the end of the response window',
+        };
+        let contactRef: string | null = null;
+        if (r.contact_id)
+          contactRef = (await contactsRepository.byId(trx, 'system', r.contact_id))?.reference ?? null;
+        await this.audit.record(
+          trx,
+          {
+            actor: SYSTEM_ACTOR,
+            action: 'request.auto_closed',
+            subjectType: 'request',
+            subjectId: r.id,
+            details,
+          },
+          ...(r.contact_id
+            ? [
+                {
+                  actor: SYSTEM_ACTOR,
+                  action: 'contact.request_auto_closed',
+                  subjectType: 'contact',
+                  subjectId: r.contact_id,
+                  details: { reference: contactRef, ...details },
+                },
+              ]
+            : []),
+        );
+        await enqueueWebhookEvent(trx, now, [r.from_org_id, r.to_org_id], 'request.auto_closed', {
+          reference: r.reference,
+          type: r.type,
+        });
+        return true;
+      });
+      if (done) closed++;
+    }
+    return closed;
+  }
+
+  private async contactRef(
+    trx: Parameters<typeof contactsRepository.byId>[0],
+    actor: Actor,
+    r: RequestRow,
+  ): Promise<string | null> {
+    if (!r.contact_id) return null;
+    return (
+      (await contactsRepository.byId(trx, actor.visibleOrganisationIds, r.contact_id))?.reference ?? null
+    );
+  }
+
+  private view(r: RequestRow, orgs: DirectoryOrganisation[], contactReference: string | null): RequestView {
+    const name = (id: string) => {
+      const o = orgs.find((x) => x.id === id);
+      return o ? `${o.name} (${o.shortCode})` : 'Unknown';
+    };
+    return {
+      reference: r.reference,
+      type: r.type,
+      type_name: REQUEST_TYPES[r.type as RequestType] ?? r.type,
+      status: r.status,
+      version: r.version,
+      from: name(r.from_org_id),
+      to: name(r.to_org_id),
+      mprn: r.mprn,
+      contact_reference: contactReference,
+      subject: r.subject,
+      body: r.body,
+      response_due_date: r.response_due_date,
+      sent_at: r.sent_at.toISOString(),
+      sent_by: r.sent_by_label,
+      response: r.response,
+      responded_at: r.responded_at?.toISOString() ?? null,
+      responded_by: r.responded_by_label,
+      closed_at: r.closed_at?.toISOString() ?? null,
+    };
+  }
+}

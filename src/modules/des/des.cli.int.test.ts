@@ -1,0 +1,143 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { runCli } from '../../cli.ts';
+import { hasValidCheckDigits, REGISTER_FIELD_NAMES } from './register/index.ts';
+
+describe('cdsp des load / des generate', () => {
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cdsp-des-cli-'));
+    const serverUrl = process.env.DATABASE_URL;
+    const base = { LOG_LEVEL: 'error', CDSP_NOW: '2026-03-02T10:00:00Z' };
+    if (serverUrl) {
+      const name = `cdsp_descli_${randomBytes(5).toString('hex')}`;
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      const u = new URL(serverUrl);
+      u.pathname = `/${name}`;
+      env = { ...base, DATABASE_URL: u.toString(), CDSP_DATA_DIR: dir };
+      cleanup = async () => {
+        const d = new pg.Client({ connectionString: serverUrl });
+        await d.connect();
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await d.end();
+      };
+    } else {
+      env = { ...base, CDSP_DATA_DIR: join(dir, 'data') };
+      cleanup = async () => undefined;
+    }
+  });
+  after(async () => {
+    await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cdsp(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  }
+
+  test('generate a register and a change file; load them; exit codes', async () => {
+    const reg = join(dir, 'reg.csv');
+    const g = await cdsp(
+      'des',
+      'generate',
+      '--count',
+      '200',
+      '--seed',
+      '5',
+      '--out',
+      reg,
+      '--business-date',
+      '2026-02-27',
+    );
+    assert.equal(g.code, 0, g.stderr);
+    const lines = readFileSync(reg, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 201);
+    assert.equal(lines[0], REGISTER_FIELD_NAMES.join(','));
+    assert.ok(lines.slice(1).every((l) => hasValidCheckDigits(l.split(',')[0]!)));
+    const again = join(dir, 'reg2.csv');
+    await cdsp(
+      'des',
+      'generate',
+      '--count',
+      '200',
+      '--seed',
+      '5',
+      '--out',
+      again,
+      '--business-date',
+      '2026-02-27',
+    );
+    assert.equal(readFileSync(again, 'utf8'), readFileSync(reg, 'utf8'), 'deterministic for a seed');
+    const shippers = new Set(
+      lines.slice(1).map((l) => l.split(',')[REGISTER_FIELD_NAMES.indexOf('shipper_short_code')]),
+    );
+    for (const s of shippers) assert.ok(['', 'AEG', 'ARS', 'NLS', 'MES'].includes(s!), `demo shipper ${s}`);
+
+    const l1 = await cdsp('des', 'load', reg, '--business-date', '2026-02-27');
+    assert.equal(l1.code, 0, l1.stderr);
+    assert.match(l1.stdout, /inserted +200/);
+    assert.match(l1.stderr, /progress: /);
+    assert.ok(existsSync(`${reg}.rejects.csv`));
+
+    const changes = join(dir, 'changes.csv');
+    const c = await cdsp(
+      'des',
+      'generate',
+      '--changes-from',
+      reg,
+      '--rate',
+      '0.2',
+      '--business-date',
+      '2026-02-28',
+      '--out',
+      changes,
+    );
+    assert.equal(c.code, 0, c.stderr);
+    const l2 = await cdsp(
+      'des',
+      'load',
+      changes,
+      '--business-date',
+      '2026-02-28',
+      '--rejects',
+      join(dir, 'r.csv'),
+    );
+    assert.equal(l2.code, 0, l2.stderr);
+    assert.match(l2.stdout, /changed +[1-9]/);
+    assert.ok(existsSync(join(dir, 'r.csv')));
+
+    const dup = await cdsp('des', 'load', reg, '--business-date', '2026-02-27');
+    assert.equal(dup.code, 0);
+    assert.match(dup.stdout, /unchanged, already loaded/);
+    assert.match(dup.stdout, /unchanged +200/);
+
+    const earlier = await cdsp('des', 'load', changes, '--business-date', '2026-02-26');
+    assert.equal(earlier.code, 1);
+    assert.match(earlier.stderr, /--correction/);
+    const corr = await cdsp('des', 'load', changes, '--business-date', '2026-02-26', '--correction');
+    assert.equal(corr.code, 0, corr.stderr);
+    assert.match(corr.stdout, /\(correction\)/);
+
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'colour\nred\n');
+    const refused = await cdsp('des', 'load', bad, '--business-date', '2026-02-28');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /no 'mprn' column/);
+    assert.equal((await cdsp('des', 'load', reg, '--business-date', '2026-13-01')).code, 2);
+    assert.equal((await cdsp('des', 'load', '--business-date', '2026-02-27')).code, 2);
+    assert.equal((await cdsp('des', 'load', reg, '--business-date', '2026-03-03')).code, 1);
+  });
+});

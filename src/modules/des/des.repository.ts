@@ -1,0 +1,87 @@
+/**
+ * Register reads over the bitemporal history: one supply point as at a business date (under some knowledge),
+ * the load sequence known at an instant, the latest loaded business date, and the per-field change timeline.
+ * Portfolio checks are in portfolio.repository.ts; callers combine the two in one transaction.
+ */
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { Tx } from '../../platform/db/scope.ts';
+import type { SupplyPointVersionTable } from './des.tables.ts';
+import { FIELD_COLUMNS } from './load.repository.ts';
+import { knownSql, validOnSql, type Knowledge } from './portfolio.repository.ts';
+
+export type VersionRow = Selectable<SupplyPointVersionTable>;
+
+export interface TimelineRow {
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  effective_date: string;
+  loaded_at: Date;
+  load_id: string;
+  correction: boolean;
+}
+
+/** One supply point's version in force on `asAt`, under `knowledge`. */
+export function versionAtSql(mprn: string, asAt: string, knowledge: Knowledge): RawBuilder<VersionRow> {
+  return sql<VersionRow>`
+    SELECT v.* FROM des.supply_point_versions v
+     WHERE v.mprn = ${mprn} AND ${knownSql('v', knowledge)} AND ${validOnSql('v', asAt)}`;
+}
+
+/**
+ * Field changes of one supply point: each version compared with the version that, just before the load that
+ * wrote it, was in force on its effective date. Corrections show with their flag; values a correction replaced
+ * stay in the history as the old side of the change.
+ */
+export function timelineSql(mprn: string, upToDate: string | null): RawBuilder<TimelineRow> {
+  const triples = FIELD_COLUMNS.map((f) => sql`(${f}, ${sql.ref(`p.${f}`)}, ${sql.ref(`n.${f}`)})`);
+  return sql<TimelineRow>`
+    SELECT f.field, f.old_value, f.new_value, to_char(n.valid_from, 'YYYY-MM-DD') AS effective_date,
+           l.applied_at AS loaded_at, l.id AS load_id, l.correction
+      FROM des.supply_point_versions n
+      JOIN des.loads l ON l.seq = n.known_from
+      LEFT JOIN LATERAL (
+        SELECT p.* FROM des.supply_point_versions p
+         WHERE p.mprn = n.mprn AND p.known_from < n.known_from
+           AND (p.known_to IS NULL OR p.known_to >= n.known_from)
+           AND p.valid_from <= n.valid_from AND (p.valid_to IS NULL OR p.valid_to > n.valid_from)
+         LIMIT 1
+      ) p ON true
+      CROSS JOIN LATERAL (VALUES ${sql.join(triples)}) AS f(field, old_value, new_value)
+     WHERE n.mprn = ${mprn}
+       AND f.old_value IS DISTINCT FROM f.new_value
+       ${upToDate !== null ? sql`AND n.valid_from <= ${upToDate}::date` : sql``}
+     ORDER BY n.valid_from, n.known_from, f.field`;
+}
+
+export const desRepository = {
+  async versionAt(
+    trx: Tx,
+    mprn: string,
+    asAt: string,
+    knowledge: Knowledge,
+  ): Promise<VersionRow | undefined> {
+    return (await versionAtSql(mprn, asAt, knowledge).execute(trx)).rows[0];
+  },
+
+  /** The sequence of the last load applied at or before `instant` (what the register said then), or null. */
+  async seqKnownAt(trx: Tx, instant: Date): Promise<string | null> {
+    const r = await sql<{ seq: string | null }>`
+      SELECT max(seq)::text AS seq FROM des.loads WHERE status = 'applied' AND applied_at <= ${instant}`.execute(
+      trx,
+    );
+    return r.rows[0]?.seq ?? null;
+  },
+
+  async latestLoadedDate(trx: Tx): Promise<string | null> {
+    const r = await sql<{ d: string | null }>`
+      SELECT to_char(max(business_date), 'YYYY-MM-DD') AS d FROM des.loads WHERE status = 'applied'`.execute(
+      trx,
+    );
+    return r.rows[0]?.d ?? null;
+  },
+
+  async timeline(trx: Tx, mprn: string, upToDate: string | null): Promise<TimelineRow[]> {
+    return (await timelineSql(mprn, upToDate).execute(trx)).rows;
+  },
+};

@@ -1,0 +1,387 @@
+/**
+ * SQL of the DES enquiry. Every read of register data goes through the register engineer's builders: the version
+ * in force (`versionAtSql`) and the ONE portfolio function (`portfolioSql`), combined here into single statements
+ * so that a look-up is one round trip and the portfolio test runs in the database, never after fetching.
+ */
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type pg from 'pg';
+import type { DB } from '../../../platform/db/schema.ts';
+import type { Tx } from '../../../platform/db/scope.ts';
+import { versionAtSql, type VersionRow } from '../des.repository.ts';
+import { CURRENT, knownSql, portfolioSql, validOnSql, type Knowledge } from '../portfolio.repository.ts';
+import type { BulkStatus, EnquiryChannel } from './enquiry.tables.ts';
+
+export type EnquiryRow = VersionRow & { in_portfolio: boolean; sort_key?: string };
+
+/** Address sort key in the DES display order (register-reference §3.4); building numbers compare numerically. */
+function sortKeySql(a: string): RawBuilder<string> {
+  const c = (f: string) => sql`lower(coalesce(${sql.ref(`${a}.${f}`)}, ''))`;
+  return sql<string>`(concat_ws(chr(31), ${c('sub_building_name')}, ${c('house_name')},
+    lpad(coalesce(substring(${sql.ref(`${a}.house_no`)} from '^[0-9]{1,10}'), ''), 10, '0'), ${c('house_no')},
+    ${c('delivery_point_alias')}, ${c('dependent_street')}, ${c('street')}, ${c('dependent_local')},
+    ${c('town')}, ${c('county')}, ${sql.ref(`${a}.mprn`)}) COLLATE "C")`;
+}
+
+/** One supply point as at a date under some knowledge, with whether it is in the organisation's portfolio. */
+export function detailSql(
+  organisationId: string,
+  mprn: string,
+  asAt: string,
+  knowledge: Knowledge,
+): RawBuilder<EnquiryRow> {
+  return sql<EnquiryRow>`
+    SELECT v.*, EXISTS (${portfolioSql({ organisationId, asAt, knowledge, mprn })}) AS in_portfolio
+      FROM (${versionAtSql(mprn, asAt, knowledge)}) v`;
+}
+
+export interface MatchQuery {
+  organisationId: string;
+  asAt: string;
+  /** A predicate over the versions aliased `v` (current knowledge, in force on `asAt`). */
+  where: RawBuilder<unknown>;
+  /** Portfolio-only (false) or community view (true: rows outside the portfolio too, flagged). */
+  community: boolean;
+  /** Keyset: rows whose sort key is after this one. */
+  after?: string;
+  limit?: number;
+}
+
+/**
+ * Supply points matching a predicate, as at a date, sorted in the address display order: the candidates come
+ * from the search indexes, then the portfolio function decides, in the same statement, which are in the portfolio.
+ */
+export function matchSql(q: MatchQuery): RawBuilder<EnquiryRow> {
+  const portfolio = portfolioSql({
+    organisationId: q.organisationId,
+    asAt: q.asAt,
+    knowledge: CURRENT,
+    mprnIn: sql`SELECT c.mprn FROM c`,
+  });
+  return sql<EnquiryRow>`
+    WITH c AS MATERIALIZED (
+      SELECT v.*, ${sortKeySql('v')} AS sort_key FROM des.supply_point_versions v
+       WHERE ${knownSql('v', CURRENT)} AND ${validOnSql('v', q.asAt)} AND (${q.where})
+    ), p AS MATERIALIZED (${portfolio})
+    SELECT c.*, EXISTS (SELECT 1 FROM p WHERE p.mprn = c.mprn) AS in_portfolio FROM c
+     WHERE ${q.community ? sql`true` : sql`c.mprn IN (SELECT p.mprn FROM p)`}
+       ${q.after !== undefined ? sql`AND c.sort_key > ${q.after}` : sql``}
+     ORDER BY c.sort_key
+     ${q.limit !== undefined ? sql`LIMIT ${q.limit}` : sql``}`;
+}
+
+export interface NewEnquiry {
+  occurred_at: Date;
+  organisation_id: string;
+  user_id: string | null;
+  user_label: string;
+  channel: EnquiryChannel;
+  kind: string;
+  criteria: Record<string, unknown>;
+  mprns: string[];
+  result_count: number;
+}
+
+export interface EnquiryLogRow {
+  id: string;
+  occurred_at: Date;
+  user_label: string;
+  channel: EnquiryChannel;
+  kind: string;
+  criteria: Record<string, unknown>;
+  mprns: string[];
+  result_count: number;
+}
+
+export interface AllowanceRow {
+  band_code: string;
+  band_name: string;
+  daily_limit: number | null;
+  annual_limit: string | null;
+  daily_calls: string;
+  annual_calls: string;
+}
+
+export interface BulkJobRow {
+  id: string;
+  organisation_id: string;
+  user_id: string;
+  user_label: string;
+  channel: EnquiryChannel;
+  file_name: string;
+  status: BulkStatus;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  expires_at: Date;
+  as_at: string | null;
+  rows_read: number;
+  invalid_rows: unknown;
+  processed: number;
+  found: number | null;
+  not_found: number | null;
+  message: string | null;
+}
+
+const BULK_COLUMNS = [
+  'id',
+  'organisation_id',
+  'user_id',
+  'user_label',
+  'channel',
+  'file_name',
+  'status',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'expires_at',
+  'as_at',
+  'rows_read',
+  'invalid_rows',
+  'processed',
+  'found',
+  'not_found',
+  'message',
+] as const;
+
+/** Runs a read: through Kysely, or — given a PostgreSQL pool — as a named prepared statement (planned once per connection). */
+export type Runner = <R>(q: RawBuilder<R>) => Promise<R[]>;
+
+export function makeRunner(db: Kysely<DB>, pool: pg.Pool | null): Runner {
+  if (!pool) return async (q) => (await q.execute(db)).rows;
+  return async <R>(q: RawBuilder<R>) => {
+    const c = q.compile(db);
+    const name = `des_${createHash('sha1').update(c.sql).digest('hex').slice(0, 20)}`;
+    return (await pool.query({ name, text: c.sql, values: c.parameters as unknown[] })).rows as R[];
+  };
+}
+
+export const enquiryRepository = {
+  async detail(
+    run: Runner,
+    organisationId: string,
+    mprn: string,
+    asAt: string,
+    knowledge: Knowledge,
+  ): Promise<EnquiryRow | undefined> {
+    return (await run(detailSql(organisationId, mprn, asAt, knowledge)))[0];
+  },
+
+  async match(run: Runner, q: MatchQuery): Promise<EnquiryRow[]> {
+    return run(matchSql(q));
+  },
+
+  async insertEnquiries(trx: Tx, rows: readonly NewEnquiry[]): Promise<void> {
+    if (rows.length === 0) return;
+    await trx
+      .insertInto('des.enquiries')
+      .values(rows.map((r) => ({ ...r, criteria: JSON.stringify(r.criteria) })))
+      .execute();
+  },
+
+  /** Inserts enquiry-log rows and adds calls to the usage counters, in one statement (one round trip per batch). */
+  async logAndCount(
+    trx: Tx,
+    rows: readonly NewEnquiry[],
+    calls: ReadonlyMap<string, number>,
+    day: string,
+    yearStart: string,
+  ): Promise<void> {
+    if (calls.size === 0 || rows.length === 0) {
+      await enquiryRepository.insertEnquiries(trx, rows);
+      await enquiryRepository.addUsage(trx, calls, day, yearStart);
+      return;
+    }
+    const usage = [...calls].flatMap(([organisation_id, n]) => [
+      { organisation_id, period: 'day' as const, period_start: day, calls: n },
+      { organisation_id, period: 'year' as const, period_start: yearStart, calls: n },
+    ]);
+    await trx
+      .with('logged', (qb) =>
+        qb
+          .insertInto('des.enquiries')
+          .values(rows.map((r) => ({ ...r, criteria: JSON.stringify(r.criteria) })))
+          .returning('id'),
+      )
+      .insertInto('des.enquiry_usage')
+      .values(usage)
+      .onConflict((oc) =>
+        oc
+          .columns(['organisation_id', 'period', 'period_start'])
+          .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` }),
+      )
+      .execute();
+  },
+
+  /** Adds calls to the day and year counters of each organisation. */
+  async addUsage(trx: Tx, calls: ReadonlyMap<string, number>, day: string, yearStart: string): Promise<void> {
+    if (calls.size === 0) return;
+    const rows = [...calls].flatMap(([organisation_id, n]) => [
+      { organisation_id, period: 'day' as const, period_start: day, calls: n },
+      { organisation_id, period: 'year' as const, period_start: yearStart, calls: n },
+    ]);
+    rows.sort((a, b) => (a.organisation_id + a.period).localeCompare(b.organisation_id + b.period));
+    await trx
+      .insertInto('des.enquiry_usage')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['organisation_id', 'period', 'period_start'])
+          .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` }),
+      )
+      .execute();
+  },
+
+  /** The organisation's band (its assignment, else the default band) and its calls today and this year. */
+  async allowance(trx: Tx, organisationId: string, day: string, yearStart: string): Promise<AllowanceRow> {
+    const r = await sql<AllowanceRow>`
+      SELECT b.code AS band_code, b.name AS band_name, b.daily_limit, b.annual_limit::text AS annual_limit,
+             coalesce((SELECT calls FROM des.enquiry_usage u WHERE u.organisation_id = ${organisationId}::uuid
+                        AND u.period = 'day' AND u.period_start = ${day}::date), 0)::text AS daily_calls,
+             coalesce((SELECT calls FROM des.enquiry_usage u WHERE u.organisation_id = ${organisationId}::uuid
+                        AND u.period = 'year' AND u.period_start = ${yearStart}::date), 0)::text AS annual_calls
+        FROM des.allowance_bands b
+       WHERE b.code = coalesce((SELECT a.band_code FROM des.organisation_allowances a
+                                 WHERE a.organisation_id = ${organisationId}::uuid),
+                               (SELECT d.code FROM des.allowance_bands d WHERE d.is_default))`.execute(trx);
+    return (
+      r.rows[0] ?? {
+        band_code: 'none',
+        band_name: 'None',
+        daily_limit: 0,
+        annual_limit: '0',
+        daily_calls: '0',
+        annual_calls: '0',
+      }
+    );
+  },
+
+  async assignBand(trx: Tx, organisationId: string, band: string, at: Date, by: string): Promise<boolean> {
+    const exists = await trx
+      .selectFrom('des.allowance_bands')
+      .select('code')
+      .where('code', '=', band)
+      .executeTakeFirst();
+    if (!exists) return false;
+    await trx
+      .insertInto('des.organisation_allowances')
+      .values({ organisation_id: organisationId, band_code: band, assigned_at: at, assigned_by: by })
+      .onConflict((oc) =>
+        oc.column('organisation_id').doUpdateSet({ band_code: band, assigned_at: at, assigned_by: by }),
+      )
+      .execute();
+    return true;
+  },
+
+  async bands(trx: Tx) {
+    return trx.selectFrom('des.allowance_bands').selectAll().orderBy('daily_limit').execute();
+  },
+
+  /** The organisation's enquiry log, newest first, keyset-paged by id. */
+  async enquiryLog(
+    trx: Tx,
+    organisationId: string,
+    opts: { before?: string; limit: number },
+  ): Promise<EnquiryLogRow[]> {
+    let q = trx
+      .selectFrom('des.enquiries')
+      .select(['occurred_at', 'user_label', 'channel', 'kind', 'criteria', 'mprns', 'result_count'])
+      .select(sql<string>`id::text`.as('id'))
+      .where('organisation_id', '=', organisationId);
+    if (opts.before !== undefined) q = q.where(sql<boolean>`id < ${opts.before}::bigint`);
+    const rows = await q.orderBy('id', 'desc').limit(opts.limit).execute();
+    return rows.map((r) => ({ ...r, criteria: (r.criteria ?? {}) as Record<string, unknown> }));
+  },
+
+  // ---------------------------------------------------------------- bulk jobs
+  async insertBulkJob(
+    trx: Tx,
+    row: {
+      organisation_id: string;
+      user_id: string;
+      user_label: string;
+      channel: EnquiryChannel;
+      file_name: string;
+      created_at: Date;
+      expires_at: Date;
+      rows_read: number;
+      mprns: string[];
+      invalid_rows: unknown;
+    },
+  ): Promise<string> {
+    const r = await trx
+      .insertInto('des.bulk_jobs')
+      .values({ ...row, status: 'queued', invalid_rows: JSON.stringify(row.invalid_rows) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  },
+
+  async bulkJob(trx: Tx, organisationId: string | null, id: string): Promise<BulkJobRow | undefined> {
+    let q = trx
+      .selectFrom('des.bulk_jobs')
+      .select(BULK_COLUMNS)
+      .select(sql<string | null>`to_char(as_at, 'YYYY-MM-DD')`.as('as_at'))
+      .where('id', '=', id);
+    if (organisationId !== null) q = q.where('organisation_id', '=', organisationId);
+    return (await q.executeTakeFirst()) as BulkJobRow | undefined;
+  },
+
+  async bulkJobMprns(trx: Tx, id: string): Promise<string[]> {
+    const r = await trx.selectFrom('des.bulk_jobs').select('mprns').where('id', '=', id).executeTakeFirst();
+    return r?.mprns ?? [];
+  },
+
+  async bulkJobs(trx: Tx, organisationId: string, limit: number): Promise<BulkJobRow[]> {
+    return (await trx
+      .selectFrom('des.bulk_jobs')
+      .select(BULK_COLUMNS)
+      .select(sql<string | null>`to_char(as_at, 'YYYY-MM-DD')`.as('as_at'))
+      .where('organisation_id', '=', organisationId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute()) as BulkJobRow[];
+  },
+
+  async updateBulkJob(
+    trx: Tx,
+    id: string,
+    patch: Partial<
+      Pick<
+        BulkJobRow,
+        'status' | 'started_at' | 'finished_at' | 'as_at' | 'processed' | 'found' | 'not_found' | 'message'
+      >
+    >,
+  ): Promise<void> {
+    await trx.updateTable('des.bulk_jobs').set(patch).where('id', '=', id).execute();
+  },
+
+  async putBulkFile(trx: Tx, jobId: string, organisationId: string, kind: 'csv' | 'xlsx', content: Buffer) {
+    await trx
+      .insertInto('des.bulk_job_files')
+      .values({ job_id: jobId, organisation_id: organisationId, kind, content })
+      .onConflict((oc) => oc.columns(['job_id', 'kind']).doUpdateSet({ content }))
+      .execute();
+  },
+
+  async bulkFile(
+    trx: Tx,
+    organisationId: string,
+    jobId: string,
+    kind: 'csv' | 'xlsx',
+  ): Promise<Buffer | null> {
+    const r = await trx
+      .selectFrom('des.bulk_job_files')
+      .select('content')
+      .where('job_id', '=', jobId)
+      .where('organisation_id', '=', organisationId)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    return r?.content ?? null;
+  },
+
+  async deleteExpiredBulkJobs(trx: Tx, now: Date): Promise<number> {
+    const r = await trx.deleteFrom('des.bulk_jobs').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  },
+};

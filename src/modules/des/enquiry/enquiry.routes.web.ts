@@ -1,0 +1,272 @@
+/**
+ * DES web pages: search, the supply point page (grouped fields with code meanings, an "as at" date picker, the D-1
+ * banner), its history, bulk enquiry (upload, progress, downloads) and the LSO's enquiry log. Plain GET forms and
+ * links: every page works without JavaScript. Over the allowance a page says so plainly (429).
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import multipart from '@fastify/multipart';
+import {
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+  type FieldError,
+} from '../../../platform/errors.ts';
+import { REGISTER_FIELDS, type FieldGroup } from '../register/index.ts';
+import { BULK_UPLOAD_MAX_BYTES, sendBulkFile } from './enquiry.routes.api.ts';
+import type { Actor } from '../../identity/index.ts';
+import type { DesEnquiryServices } from './index.ts';
+import { SEARCH_KEYS, type SearchCriteria, type SupplyPointView } from './enquiry.service.ts';
+
+/** Typed paths of the DES pages. */
+export const desPaths = {
+  search: '/des',
+  supplyPoint: (mprn: string) => `/des/supply-points/${mprn}`,
+  history: (mprn: string) => `/des/supply-points/${mprn}/history`,
+  bulk: '/des/bulk',
+  bulkJob: (id: string) => `/des/bulk/${id}`,
+  bulkFile: (id: string, kind: 'csv' | 'xlsx') => `/des/bulk/${id}/results.${kind}`,
+  enquiryLog: '/des/enquiry-log',
+} as const;
+
+const V = (name: string) => `des/enquiry/views/${name}.njk`;
+
+/** How a user thinks of the fields: the page's sections, in order. */
+const SECTIONS: { title: string; groups: FieldGroup[] }[] = [
+  { title: 'Address', groups: ['identity_address'] },
+  { title: 'Network and classification', groups: ['network_classification', 'status'] },
+  { title: 'Parties', groups: ['parties'] },
+  { title: 'Quantities', groups: ['quantities'] },
+  { title: 'Meter', groups: ['meter'] },
+  { title: 'Smart metering', groups: ['smart'] },
+  { title: 'Latest read', groups: ['reads'] },
+];
+
+const LABELS = new Map(REGISTER_FIELDS.map((f) => [f.name, f.label]));
+
+function errorView(e: ValidationError) {
+  const errors: FieldError[] = e.errors.length > 0 ? e.errors : [{ field: 'form', message: e.message }];
+  const fieldErrors: Record<string, { text: string }> = {};
+  for (const fe of errors) fieldErrors[fe.field] ??= { text: fe.message };
+  return { errors: errors.map((fe) => ({ text: fe.message, href: `#${fe.field}` })), fieldErrors };
+}
+
+function longDate(d: string): string {
+  return new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+export const enquiryWebPlugin =
+  (s: DesEnquiryServices): FastifyPluginAsync =>
+  async (app) => {
+    await app.register(multipart, { limits: { fileSize: BULK_UPLOAD_MAX_BYTES, files: 1, fields: 5 } });
+
+    const common = () => ({ desPaths, visibleDate: s.enquiry.visibleDate(), longDate });
+
+    /** Over the allowance: a plain page (429, Retry-After). */
+    const allowanceExceeded = (reply: FastifyReply, e: TooManyRequestsError) =>
+      reply
+        .code(429)
+        .header('retry-after', String(e.retryAfterSeconds))
+        .view(V('allowance'), { ...common(), pageTitle: 'Enquiry allowance used up', message: e.message });
+
+    const notFound = (reply: FastifyReply) =>
+      reply.code(404).view(V('not-found'), { ...common(), pageTitle: 'Supply point not found' });
+
+    const codeMeanings = async () => s.enquiry.codeLists();
+
+    function sections(v: SupplyPointView, lists: Record<string, Record<string, string>>) {
+      return SECTIONS.map((sec) => ({
+        title: sec.title,
+        rows: REGISTER_FIELDS.filter((f) => sec.groups.includes(f.group) && f.name in v.fields).map((f) => {
+          const raw = v.fields[f.name] ?? null;
+          const meaning = raw !== null && f.codeList ? lists[f.codeList]?.[raw] : undefined;
+          return {
+            key: { text: f.label },
+            value: { text: raw === null ? 'Not recorded' : meaning ? `${raw} - ${meaning}` : raw },
+          };
+        }),
+      })).filter((sec) => sec.rows.length > 0);
+    }
+
+    // ---------------------------------------------------------------- search
+    app.get(desPaths.search, { config: { permission: 'des:read' } }, async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const input: SearchCriteria = {};
+      for (const k of SEARCH_KEYS) if (typeof q[k] === 'string') input[k] = q[k] as string;
+      const cursor = typeof q.cursor === 'string' ? q.cursor : undefined;
+      const searched = Object.values(input).some((v) => v !== undefined && v.trim() !== '');
+      const base = { ...common(), pageTitle: 'Find a supply point', query: input };
+      if (!searched) return reply.view(V('search'), base);
+      try {
+        const r = await s.enquiry.search(req.actor!, input, { cursor, limit: 20 }, 'web');
+        const params = Object.entries(input).filter(([, v]) => v !== undefined && v !== '') as [
+          string,
+          string,
+        ][];
+        const nextHref = r.nextCursor
+          ? `${desPaths.search}?${new URLSearchParams([...params, ['cursor', r.nextCursor]]).toString()}`
+          : null;
+        const firstHref = cursor ? `${desPaths.search}?${new URLSearchParams(params).toString()}` : null;
+        return reply.view(V('search'), { ...base, result: r, nextHref, firstHref, searched: true });
+      } catch (e) {
+        if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
+        if (e instanceof ValidationError) {
+          return reply
+            .code(400)
+            .view(V('search'), { ...base, pageTitle: 'Find a supply point', ...errorView(e) });
+        }
+        throw e;
+      }
+    });
+
+    // ---------------------------------------------------------------- supply point
+    app.get<{ Params: { mprn: string } }>(
+      '/des/supply-points/:mprn',
+      { config: { permission: 'des:read' } },
+      async (req, reply) => {
+        const q = req.query as Record<string, unknown>;
+        const asAtInput = typeof q.as_at === 'string' && q.as_at.trim() !== '' ? q.as_at.trim() : undefined;
+        const mprn = req.params.mprn;
+        let v: SupplyPointView | null;
+        try {
+          v = await s.enquiry.detail(req.actor!, mprn, { asAt: asAtInput }, 'web');
+        } catch (e) {
+          if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
+          if (e instanceof ValidationError) {
+            // A bad date: show the page as at D-1 with the error on the date picker.
+            try {
+              v = await s.enquiry.detail(req.actor!, mprn, {}, 'web');
+            } catch (e2) {
+              if (e2 instanceof TooManyRequestsError) return allowanceExceeded(reply, e2);
+              throw e2;
+            }
+            if (!v) return notFound(reply);
+            return reply.code(400).view(V('supply-point'), {
+              ...common(),
+              pageTitle: `Supply point ${v.mprn}`,
+              sp: v,
+              asAtInput,
+              sections: sections(v, await codeMeanings()),
+              ...errorView(e),
+            });
+          }
+          throw e;
+        }
+        if (!v) return notFound(reply);
+        return reply.view(V('supply-point'), {
+          ...common(),
+          pageTitle: `Supply point ${v.mprn}`,
+          sp: v,
+          asAtInput: asAtInput ?? v.asAt,
+          sections: sections(v, await codeMeanings()),
+        });
+      },
+    );
+
+    app.get<{ Params: { mprn: string } }>(
+      '/des/supply-points/:mprn/history',
+      { config: { permission: 'des:read' } },
+      async (req, reply) => {
+        try {
+          const h = await s.enquiry.history(req.actor!, req.params.mprn, 'web');
+          if (!h) return notFound(reply);
+          return reply.view(V('history'), {
+            ...common(),
+            pageTitle: `History of supply point ${h.view.mprn}`,
+            sp: h.view,
+            changes: [...h.changes].reverse().map((c) => ({ ...c, label: LABELS.get(c.field) ?? c.field })),
+          });
+        } catch (e) {
+          if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
+          throw e;
+        }
+      },
+    );
+
+    // ---------------------------------------------------------------- bulk
+    const bulkPage = async (req: { actor: Actor | null }, extra = {}) => ({
+      ...common(),
+      pageTitle: 'Bulk enquiry',
+      jobs: await s.bulk.jobs(req.actor!),
+      ...extra,
+    });
+
+    app.get(desPaths.bulk, { config: { permission: 'des:bulk' } }, async (req, reply) =>
+      reply.view(V('bulk'), await bulkPage(req)),
+    );
+
+    app.post(desPaths.bulk, { config: { permission: 'des:bulk' } }, async (req, reply) => {
+      try {
+        if (!req.isMultipart())
+          throw new ValidationError('Choose a CSV file', [{ field: 'file', message: 'Choose a CSV file' }]);
+        const part = await req.file();
+        if (!part || part.fieldname !== 'file' || !part.filename) {
+          throw new ValidationError('Choose a CSV file', [{ field: 'file', message: 'Choose a CSV file' }]);
+        }
+        const chunks: Buffer[] = [];
+        for await (const c of part.file) chunks.push(c as Buffer);
+        if (part.file.truncated) {
+          throw new ValidationError('The file is too large', [
+            { field: 'file', message: 'The file must be smaller than 8 MB (100,000 MPRNs)' },
+          ]);
+        }
+        const id = await s.bulk.submit(req.actor!, {
+          fileName: part.filename,
+          content: Buffer.concat(chunks),
+          channel: 'web',
+        });
+        return reply.redirect(desPaths.bulkJob(id), 303);
+      } catch (e) {
+        if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
+        if (e instanceof ValidationError)
+          return reply.code(400).view(V('bulk'), await bulkPage(req, errorView(e)));
+        throw e;
+      }
+    });
+
+    app.get<{ Params: { id: string } }>(
+      '/des/bulk/:id',
+      { config: { permission: 'des:bulk' } },
+      async (req, reply) => {
+        const job = await s.bulk.job(req.actor!, req.params.id);
+        const finished = job.status === 'done' || job.status === 'failed';
+        return reply.view(V('bulk-job'), {
+          ...common(),
+          pageTitle: 'Bulk enquiry progress',
+          job,
+          finished,
+          refreshSeconds: finished ? null : 5,
+          percent: job.mprns > 0 ? Math.floor((job.processed / job.mprns) * 100) : 0,
+        });
+      },
+    );
+
+    for (const kind of ['csv', 'xlsx'] as const) {
+      app.get<{ Params: { id: string } }>(
+        `/des/bulk/:id/results.${kind}`,
+        { config: { permission: 'des:bulk' } },
+        async (req, reply) =>
+          sendBulkFile(reply, req.params.id, kind, await s.bulk.file(req.actor!, req.params.id, kind)),
+      );
+    }
+
+    // ---------------------------------------------------------------- enquiry log (LSO)
+    app.get(desPaths.enquiryLog, { config: { permission: 'audit:read_org' } }, async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const before = typeof q.cursor === 'string' && q.cursor !== '' ? q.cursor : undefined;
+      if (before !== undefined && !/^[0-9]{1,18}$/.test(before)) throw new NotFoundError();
+      const log = await s.enquiry.enquiryLog(req.actor!, { before, limit: 50 });
+      const allowance = await s.enquiry.allowance(req.actor!);
+      return reply.view(V('enquiry-log'), {
+        ...common(),
+        pageTitle: 'Enquiry log',
+        log,
+        allowance,
+        nextHref: log.nextBefore ? `${desPaths.enquiryLog}?cursor=${log.nextBefore}` : null,
+      });
+    });
+  };

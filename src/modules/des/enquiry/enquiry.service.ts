@@ -1,0 +1,555 @@
+/**
+ * The DES enquiry: look-up, search, history and the enquiry log, with the DES rules:
+ * - D-1: customers see the register as at the end of yesterday (London), CDSP staff with des:pending_read later too;
+ * - visibility: the caller's portfolio (the register engineer's portfolio function, in the same SQL statement), or
+ *   with the community view on, everything else without the 12 portfolio-only fields. Outside what the caller may
+ *   see, a supply point is exactly absent: the same statement runs, the same audit is written, null is returned;
+ * - allowances: each call is admitted by the organisation's daily and annual allowance, or refused (429);
+ * - audit: every enquiry is an audit event, committed (with its enquiry-log row and usage counters, in the same
+ *   transaction, by the group committer) before its answer is returned.
+ */
+import type { Kysely } from 'kysely';
+import { addDays, londonDateOf, type Clock } from '../../../platform/clock.ts';
+import type { DB } from '../../../platform/db/schema.ts';
+import { inScope, SYSTEM_SCOPE, type Tx } from '../../../platform/db/scope.ts';
+import { ValidationError, type FieldError } from '../../../platform/errors.ts';
+import { AuditGroupCommitter, type AuditEventInput, type AuditService } from '../../audit/index.ts';
+import type { Actor } from '../../identity/index.ts';
+import { desRepository } from '../des.repository.ts';
+import { FIELD_COLUMNS, loadRepository } from '../load.repository.ts';
+import { CURRENT, type Knowledge } from '../portfolio.repository.ts';
+import { addressLine, type RegisterService } from '../register.service.ts';
+import {
+  canonicalDate,
+  hasValidCheckDigits,
+  normalisePostcode,
+  PORTFOLIO_ONLY_FIELDS,
+  validatePostcode,
+} from '../register/index.ts';
+import { AllowanceGate, type AllowanceStatus } from './allowances.ts';
+import {
+  enquiryRepository,
+  makeRunner,
+  type Runner,
+  type EnquiryLogRow,
+  type EnquiryRow,
+  type NewEnquiry,
+} from './enquiry.repository.ts';
+import type { EnquiryChannel } from './enquiry.tables.ts';
+import { sql } from 'kysely';
+import type pg from 'pg';
+
+export type Channel = EnquiryChannel;
+
+export interface SupplyPointView {
+  mprn: string;
+  asAt: string;
+  /** The instant whose knowledge was read; null = what the register says now. */
+  knownAt: Date | null;
+  inPortfolio: boolean;
+  /** After D-1: not yet visible to customers (CDSP staff only). */
+  pending: boolean;
+  /** The fields the caller may see (portfolio-only fields are absent outside the portfolio). */
+  fields: Record<string, string | null>;
+  address: string | null;
+}
+
+export interface SearchCriteria {
+  mprn?: string;
+  postcode?: string;
+  house_no?: string;
+  house_name?: string;
+  sub_building_name?: string;
+  street?: string;
+  dependent_street?: string;
+  dependent_local?: string;
+  town?: string;
+  county?: string;
+  country?: string;
+  msn?: string;
+  uprn?: string;
+  address_id?: string;
+}
+
+export const SEARCH_KEYS = [
+  'mprn',
+  'postcode',
+  'house_no',
+  'house_name',
+  'sub_building_name',
+  'street',
+  'dependent_street',
+  'dependent_local',
+  'town',
+  'county',
+  'country',
+  'msn',
+  'uprn',
+  'address_id',
+] as const satisfies readonly (keyof SearchCriteria)[];
+
+/** Address details that only narrow a postcode search. */
+const ADDRESS_PARTS = [
+  'house_no',
+  'house_name',
+  'sub_building_name',
+  'street',
+  'dependent_street',
+  'dependent_local',
+  'town',
+  'county',
+  'country',
+] as const;
+
+export interface SearchResult {
+  items: SupplyPointView[];
+  nextCursor: string | null;
+  /** Plain-English warnings about the criteria (e.g. an MPRN failing its check digits). */
+  warnings: string[];
+  asAt: string;
+}
+
+export interface HistoryEntry {
+  field: string;
+  from: string | null;
+  to: string | null;
+  effectiveDate: string;
+  loadedAt: Date;
+  correction: boolean;
+  pending: boolean;
+}
+
+const MPRN_RE = /^[0-9]{6,10}$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const PORTFOLIO_ONLY = new Set(PORTFOLIO_ONLY_FIELDS);
+
+export interface EnquiryServiceDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  audit: AuditService;
+  register: RegisterService;
+  /** Community view policy (config `des.communityView`). */
+  communityView: boolean;
+  /** A PostgreSQL pool for the hot reads as named prepared statements (none on PGlite). */
+  queryPool?: pg.Pool | null;
+}
+
+/** What the enquiry log and usage counters need, carried in the audit event's details. */
+interface EnquiryDetails {
+  channel: Channel;
+  criteria: Record<string, unknown>;
+  mprns: string[];
+  result_count: number;
+  /** Counted against the allowance (every call; a bulk job's completion record is not a call). */
+  counted: boolean;
+}
+
+export class EnquiryService {
+  readonly gate: AllowanceGate;
+  readonly committer: AuditGroupCommitter;
+  readonly communityView: boolean;
+  private readonly db: Kysely<DB>;
+  private readonly clock: Clock;
+  private readonly register: RegisterService;
+  /** Runs the look-up and search statements (prepared on PostgreSQL). */
+  readonly run: Runner;
+
+  constructor(d: EnquiryServiceDeps) {
+    this.run = makeRunner(d.db, d.queryPool ?? null);
+    this.db = d.db;
+    this.clock = d.clock;
+    this.register = d.register;
+    this.communityView = d.communityView;
+    this.gate = new AllowanceGate(d.db, d.clock);
+    this.committer = new AuditGroupCommitter(d.db, d.audit, {
+      alsoInTransaction: (trx, events) => this.logEnquiries(trx, events),
+    });
+  }
+
+  private visible: { minute: number; date: string } | null = null;
+
+  /** D-1: the latest business date customers see (worked out once a minute: London days start on the minute). */
+  visibleDate(): string {
+    const minute = Math.floor(this.clock.now().getTime() / 60_000);
+    if (this.visible?.minute !== minute) this.visible = { minute, date: this.register.visibleDate() };
+    return this.visible.date;
+  }
+
+  // ---------------------------------------------------------------- audit, log, usage
+  private async logEnquiries(trx: Tx, events: readonly AuditEventInput[]): Promise<void> {
+    const rows: NewEnquiry[] = [];
+    const calls = new Map<string, number>();
+    const occurredAt = this.clock.now();
+    for (const e of events) {
+      const d = e.details as Partial<EnquiryDetails> | undefined;
+      if (!e.action.startsWith('des.enquiry.') || !d?.channel || !e.actor.organisationId) continue;
+      rows.push({
+        occurred_at: occurredAt,
+        organisation_id: e.actor.organisationId,
+        user_id: e.actor.userId,
+        user_label: e.actor.label,
+        channel: d.channel,
+        kind: e.action.slice('des.enquiry.'.length),
+        criteria: d.criteria ?? {},
+        mprns: d.mprns ?? [],
+        result_count: d.result_count ?? 0,
+      });
+      if (d.counted) calls.set(e.actor.organisationId, (calls.get(e.actor.organisationId) ?? 0) + 1);
+    }
+    const { day, yearStart } = AllowanceGate.periods(occurredAt);
+    await enquiryRepository.logAndCount(trx, rows, calls, day, yearStart);
+  }
+
+  /** Records an admitted enquiry; resolves once it is durably committed. */
+  async record(
+    actor: Actor,
+    kind: string,
+    subject: { type: string; id: string },
+    details: Omit<EnquiryDetails, 'counted'> & { counted?: boolean },
+  ): Promise<void> {
+    const counted = details.counted ?? true;
+    try {
+      await this.committer.record({
+        actor: { userId: actor.userId, label: actor.email, organisationId: actor.organisationId },
+        action: `des.enquiry.${kind}`,
+        subjectType: subject.type,
+        subjectId: subject.id,
+        details: { ...details, counted },
+      });
+    } finally {
+      if (counted) this.gate.settled(actor.organisationId);
+    }
+  }
+
+  /** Admits a call against the organisation's allowance (throws TooManyRequestsError when over it). */
+  admit(actor: Actor): Promise<void> {
+    return this.gate.admit(actor.organisationId);
+  }
+
+  // ---------------------------------------------------------------- views
+  /** The caller's view of a row: masked outside the portfolio (community view), or null when not visible. */
+  view(row: EnquiryRow | undefined, asAt: string, knownAt: Date | null): SupplyPointView | null {
+    if (!row) return null;
+    if (!row.in_portfolio && !this.communityView) return null;
+    const raw = row as unknown as Record<string, string | null>;
+    const fields: Record<string, string | null> = { mprn: row.mprn };
+    for (const f of FIELD_COLUMNS) {
+      if (!row.in_portfolio && PORTFOLIO_ONLY.has(f)) continue;
+      fields[f] = raw[f] ?? null;
+    }
+    return {
+      mprn: row.mprn,
+      asAt,
+      knownAt,
+      inPortfolio: row.in_portfolio,
+      pending: asAt > this.visibleDate(),
+      fields,
+      address: addressLine(fields),
+    };
+  }
+
+  private checkAsAt(actor: Actor, asAt: string): string {
+    const d = DATE_RE.test(asAt) ? canonicalDate(asAt) : null;
+    if (d === null) {
+      throw new ValidationError('Enter the date as a real date, for example 2026-02-27', [
+        { field: 'as_at', message: 'Enter the date as a real date, for example 2026-02-27' },
+      ]);
+    }
+    const visible = this.visibleDate();
+    if (d > visible && !actor.permissions.has('des:pending_read')) {
+      const message = `The register is available up to the end of ${visible} (yesterday); choose that date or earlier`;
+      throw new ValidationError(message, [{ field: 'as_at', message }]);
+    }
+    return d;
+  }
+
+  private checkInstant(raw: string): Date {
+    const instant = new Date(raw);
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+    if (!iso.test(raw) || Number.isNaN(instant.getTime()) || instant.getTime() > this.clock.now().getTime()) {
+      const message = 'as_known_at must be a past instant with a time zone, for example 2026-03-01T09:00:00Z';
+      throw new ValidationError(message, [{ field: 'as_known_at', message }]);
+    }
+    return instant;
+  }
+
+  // ---------------------------------------------------------------- look-up
+  /**
+   * One supply point: as at D-1 by default, or as at `asAt`, as the register knew it at `asKnownAt` (default: the
+   * D-1 of that instant, i.e. what a customer was shown then). Null when it does not exist or is not visible.
+   */
+  async detail(
+    actor: Actor,
+    mprn: string,
+    opts: { asAt?: string; asKnownAt?: string },
+    channel: Channel,
+  ): Promise<SupplyPointView | null> {
+    const knownAt = opts.asKnownAt !== undefined ? this.checkInstant(opts.asKnownAt) : null;
+    const asAt =
+      opts.asAt !== undefined
+        ? this.checkAsAt(actor, opts.asAt)
+        : knownAt
+          ? this.checkAsAt(actor, addDays(londonDateOf(knownAt), -1))
+          : this.visibleDate();
+    await this.admit(actor);
+    let view: SupplyPointView | null = null;
+    try {
+      if (MPRN_RE.test(mprn)) {
+        let knowledge: Knowledge | null = CURRENT;
+        if (knownAt) {
+          const seq = await inScope(this.db, SYSTEM_SCOPE, (trx) => desRepository.seqKnownAt(trx, knownAt));
+          knowledge = seq === null ? null : { kind: 'seq', seq };
+        }
+        if (knowledge) {
+          const row = await enquiryRepository.detail(this.run, actor.organisationId, mprn, asAt, knowledge);
+          view = this.view(row, asAt, knownAt);
+        }
+      }
+    } catch (e) {
+      this.gate.settled(actor.organisationId);
+      throw e;
+    }
+    await this.record(
+      actor,
+      knownAt ? 'as_known_at' : opts.asAt !== undefined ? 'as_at' : 'current',
+      { type: 'supply_point', id: mprn },
+      {
+        channel,
+        criteria: { mprn, as_at: asAt, ...(knownAt ? { as_known_at: knownAt.toISOString() } : {}) },
+        mprns: view ? [view.mprn] : [],
+        result_count: view ? 1 : 0,
+      },
+    );
+    return view;
+  }
+
+  // ---------------------------------------------------------------- search
+  /** Trims and normalises criteria; validates them; returns field errors and warnings. */
+  normaliseCriteria(input: SearchCriteria): {
+    criteria: SearchCriteria;
+    errors: FieldError[];
+    warnings: string[];
+  } {
+    const criteria: SearchCriteria = {};
+    for (const k of SEARCH_KEYS) {
+      const v = input[k]?.trim().replace(/\s+/g, ' ');
+      if (v) criteria[k] = v;
+    }
+    const errors: FieldError[] = [];
+    const warnings: string[] = [];
+    if (criteria.mprn !== undefined) {
+      if (!MPRN_RE.test(criteria.mprn)) {
+        errors.push({ field: 'mprn', message: 'Enter an MPRN of 6 to 10 digits' });
+      } else if (!hasValidCheckDigits(criteria.mprn)) {
+        warnings.push(
+          `MPRN ${criteria.mprn} fails the check-digit test: check it has been typed correctly. Search results are shown anyway.`,
+        );
+      }
+    }
+    if (criteria.postcode !== undefined) {
+      const pc = validatePostcode(criteria.postcode);
+      if (pc.ok) criteria.postcode = pc.postcode;
+      else {
+        criteria.postcode = normalisePostcode(criteria.postcode);
+        errors.push({ field: 'postcode', message: `Enter a real UK postcode, like B91 1AA` });
+      }
+    }
+    if (criteria.msn !== undefined) {
+      criteria.msn = criteria.msn.toUpperCase();
+      if (criteria.msn.length > 14)
+        errors.push({ field: 'msn', message: 'A meter serial number has at most 14 characters' });
+    }
+    if (criteria.uprn !== undefined && !/^[0-9]{1,12}$/.test(criteria.uprn)) {
+      errors.push({ field: 'uprn', message: 'Enter a UPRN of up to 12 digits' });
+    }
+    const keys = criteria.mprn ?? criteria.postcode ?? criteria.msn ?? criteria.uprn ?? criteria.address_id;
+    if (keys === undefined && errors.length === 0) {
+      const narrowing = ADDRESS_PARTS.some((k) => criteria[k] !== undefined);
+      errors.push({
+        field: narrowing ? 'postcode' : 'mprn',
+        message: narrowing
+          ? 'Enter a postcode to search by address'
+          : 'Enter an MPRN, a postcode, a meter serial number or a UPRN',
+      });
+    }
+    return { criteria, errors, warnings };
+  }
+
+  private whereOf(c: SearchCriteria) {
+    const parts = [];
+    const v = (f: string) => sql.ref(`v.${f}`);
+    const contains = (f: string, s: string) =>
+      sql`${v(f)} ILIKE ${'%' + s.replace(/[\\%_]/g, (m) => '\\' + m) + '%'}`;
+    if (c.mprn !== undefined) parts.push(sql`${v('mprn')} = ${c.mprn}`);
+    if (c.postcode !== undefined) parts.push(sql`${v('postcode')} = ${c.postcode}`);
+    if (c.msn !== undefined) parts.push(sql`upper(${v('msn')}) = ${c.msn}`);
+    if (c.uprn !== undefined) parts.push(sql`${v('uprn')} = ${c.uprn}`);
+    if (c.address_id !== undefined) parts.push(sql`${v('address_id')} = ${c.address_id}`);
+    if (c.house_no !== undefined) parts.push(sql`lower(${v('house_no')}) = lower(${c.house_no})`);
+    for (const f of [
+      'house_name',
+      'sub_building_name',
+      'street',
+      'dependent_street',
+      'dependent_local',
+      'town',
+      'county',
+      'country',
+    ] as const) {
+      const s = c[f];
+      if (s !== undefined) parts.push(contains(f, s));
+    }
+    return sql.join(parts, sql` AND `);
+  }
+
+  /**
+   * Supply points matching the criteria, visible to the caller, as at D-1, sorted in the address display order and
+   * paged by an opaque cursor. An invisible supply point is simply not among the results.
+   */
+  async search(
+    actor: Actor,
+    input: SearchCriteria,
+    opts: { cursor?: string; limit?: number },
+    channel: Channel,
+  ): Promise<SearchResult> {
+    const { criteria, errors, warnings } = this.normaliseCriteria(input);
+    if (errors.length > 0) throw new ValidationError(errors[0]!.message, errors);
+    let after: string | undefined;
+    if (opts.cursor !== undefined && opts.cursor !== '') {
+      after = Buffer.from(opts.cursor, 'base64url').toString('utf8');
+      if (!after || Buffer.from(after, 'utf8').toString('base64url') !== opts.cursor) {
+        throw new ValidationError('The cursor is not valid', [
+          { field: 'cursor', message: 'not a valid cursor' },
+        ]);
+      }
+    }
+    const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
+    const asAt = this.visibleDate();
+    await this.admit(actor);
+    let rows: EnquiryRow[];
+    try {
+      rows = await enquiryRepository.match(this.run, {
+        organisationId: actor.organisationId,
+        asAt,
+        where: this.whereOf(criteria),
+        community: this.communityView,
+        after,
+        limit: limit + 1,
+      });
+    } catch (e) {
+      this.gate.settled(actor.organisationId);
+      throw e;
+    }
+    const page = rows.slice(0, limit);
+    const items = page.map((r) => this.view(r, asAt, null)).filter((x): x is SupplyPointView => x !== null);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > limit && last?.sort_key ? Buffer.from(last.sort_key, 'utf8').toString('base64url') : null;
+    await this.record(
+      actor,
+      'search',
+      { type: 'supply_point_search', id: Object.keys(criteria).join('+') },
+      {
+        channel,
+        criteria: { ...criteria, ...(after ? { cursor: opts.cursor } : {}) },
+        mprns: items.map((i) => i.mprn),
+        result_count: items.length,
+      },
+    );
+    return { items, nextCursor, warnings, asAt };
+  }
+
+  // ---------------------------------------------------------------- history
+  /** Every change of the supply point up to D-1 (later too for CDSP staff); null when not visible. */
+  async history(
+    actor: Actor,
+    mprn: string,
+    channel: Channel,
+  ): Promise<{ view: SupplyPointView; changes: HistoryEntry[] } | null> {
+    const asAt = this.visibleDate();
+    const pendingToo = actor.permissions.has('des:pending_read');
+    await this.admit(actor);
+    let result: { view: SupplyPointView; changes: HistoryEntry[] } | null = null;
+    try {
+      if (MPRN_RE.test(mprn)) {
+        const row = await enquiryRepository.detail(this.run, actor.organisationId, mprn, asAt, CURRENT);
+        const view = this.view(row, asAt, null);
+        if (view) {
+          const rows = await inScope(this.db, SYSTEM_SCOPE, (trx) =>
+            desRepository.timeline(trx, mprn, pendingToo ? null : asAt),
+          );
+          const changes = rows
+            .filter((r) => view.inPortfolio || !PORTFOLIO_ONLY.has(r.field))
+            .map((r) => ({
+              field: r.field,
+              from: r.old_value,
+              to: r.new_value,
+              effectiveDate: r.effective_date,
+              loadedAt: r.loaded_at,
+              correction: r.correction,
+              pending: r.effective_date > asAt,
+            }));
+          result = { view, changes };
+        }
+      }
+    } catch (e) {
+      this.gate.settled(actor.organisationId);
+      throw e;
+    }
+    await this.record(
+      actor,
+      'history',
+      { type: 'supply_point', id: mprn },
+      { channel, criteria: { mprn, as_at: asAt }, mprns: result ? [mprn] : [], result_count: result ? 1 : 0 },
+    );
+    return result;
+  }
+
+  private codeListCache: { at: number; lists: Record<string, Record<string, string>> } | null = null;
+
+  /** The operator's code lists (des.code_lists), for showing codes with their meanings; re-read every minute. */
+  async codeLists(): Promise<Record<string, Record<string, string>>> {
+    if (this.codeListCache && Date.now() - this.codeListCache.at < 60_000) return this.codeListCache.lists;
+    const lists = await inScope(this.db, SYSTEM_SCOPE, (trx) => loadRepository.codeLists(trx));
+    this.codeListCache = { at: Date.now(), lists: lists as Record<string, Record<string, string>> };
+    return this.codeListCache.lists;
+  }
+
+  // ---------------------------------------------------------------- the enquiry log and allowances
+  /** The actor's organisation's enquiry log, newest first (LSOs: audit:read_org). */
+  async enquiryLog(
+    actor: Actor,
+    opts: { before?: string; limit?: number } = {},
+  ): Promise<{ items: EnquiryLogRow[]; nextBefore: string | null }> {
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    if (opts.before !== undefined && !/^[0-9]{1,18}$/.test(opts.before)) {
+      throw new ValidationError('The cursor is not valid', [
+        { field: 'cursor', message: 'not a valid cursor' },
+      ]);
+    }
+    const rows = await inScope(
+      this.db,
+      { kind: 'organisations', organisationIds: [actor.organisationId] },
+      (trx) =>
+        enquiryRepository.enquiryLog(trx, actor.organisationId, { before: opts.before, limit: limit + 1 }),
+    );
+    const items = rows.slice(0, limit);
+    return { items, nextBefore: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  allowance(actor: Actor): Promise<AllowanceStatus> {
+    return this.gate.status(actor.organisationId);
+  }
+
+  /** Operator: puts an organisation on an allowance band (CLI, seeding, tests). */
+  async assignBand(organisationId: string, band: string, by: string): Promise<void> {
+    const ok = await inScope(this.db, SYSTEM_SCOPE, (trx) =>
+      enquiryRepository.assignBand(trx, organisationId, band, this.clock.now(), by),
+    );
+    if (!ok)
+      throw new ValidationError(`There is no allowance band '${band}'`, [
+        { field: 'band', message: 'unknown band' },
+      ]);
+    this.gate.invalidate(organisationId);
+  }
+}
