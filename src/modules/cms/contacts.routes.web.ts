@@ -13,6 +13,7 @@ import { attachmentDisposition, contactsCsv } from './contacts.routes.api.ts';
 import { MAX_ATTACHMENT_BYTES } from './attachments.sniff.ts';
 import type { ListQuery } from './contacts.service.ts';
 import { CONTACT_STATUSES } from './domain/lifecycle.ts';
+import { cmsAdminPaths, registerCmsAdminWebRoutes } from './cms-admin.routes.web.ts';
 
 /** Typed paths of the CMS pages. */
 export const cmsPaths = {
@@ -25,6 +26,7 @@ export const cmsPaths = {
   contactNotes: (reference: string) => `/contacts/${reference}/notes`,
   contactAttachments: (reference: string) => `/contacts/${reference}/attachments`,
   attachment: (reference: string, id: string) => `/contacts/${reference}/attachments/${id}`,
+  ...cmsAdminPaths,
 } as const;
 
 /** The CMS entries of the service navigation (shown to actors with the permission). */
@@ -108,6 +110,7 @@ export const cmsWebPlugin =
     const common = { cmsPaths };
     // File uploads on the contact page (this plugin's scope only): one file of up to 20 MB per form.
     await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5 } });
+    registerCmsAdminWebRoutes(app, cms);
 
     app.get(cmsPaths.contacts, { config: { permission: 'cms:read' } }, async (req, reply) => {
       const query = req.query as Record<string, string>;
