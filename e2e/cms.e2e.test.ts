@@ -10,9 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { checkA11y, launchBrowser, startTestServer, watchForErrors, type TestServer } from './helpers.ts';
+import {
+  launchBrowser,
+  signInAndEnrol,
+  startTestServer,
+  visit,
+  watchForErrors,
+  type TestServer,
+} from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/factories.ts';
-import { totpCode } from '../src/modules/identity/mfa.ts';
 import { writeLoadFile } from '../src/modules/des/demo-register.ts';
 import { generateRegister } from '../src/modules/des/register/index.ts';
 
@@ -33,29 +39,6 @@ describe('CMS contacts in Chromium', () => {
     await server?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  /** Every page visited goes through here: it must load, have the expected h1, and pass axe. */
-  async function visit(page: Page, expectHeading: RegExp) {
-    await page.waitForLoadState('load');
-    assert.match((await page.locator('h1').first().textContent())?.trim() ?? '', expectHeading, page.url());
-    await checkA11y(page);
-  }
-
-  async function signInAndEnrol(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.baseUrl}/sign-in`);
-    await visit(page, /^Sign in$/);
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await visit(page, /Set up two-step sign-in/);
-    const secret = (await page.locator('#totp-secret').getAttribute('data-secret'))!;
-    await page.getByLabel('6-digit code').fill(await totpCode(secret, server.clock.now()));
-    server.clock.advance(30_000); // a code works once: the next sign-in needs a later one
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await visit(page, /Save your recovery codes/);
-    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
-    await visit(page, /Central Data Services/);
-  }
 
   /** Opens the contact list from the service navigation and the contact from the list. */
   async function openContact(page: Page, reference: string, view: string) {
@@ -135,7 +118,7 @@ describe('CMS contacts in Chromium', () => {
     // The shipper raises an ADD contact through the web form.
     const sp = await (await browser.newContext()).newPage();
     const shipperErrors = watchForErrors(sp);
-    await signInAndEnrol(sp, shipperUser.email);
+    await signInAndEnrol(sp, server, shipperUser.email, TEST_PASSWORD);
     await sp.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Contacts' }).click();
     await visit(sp, /^Contacts$/);
     await sp.getByRole('button', { name: 'Raise a contact' }).click();
@@ -186,7 +169,7 @@ describe('CMS contacts in Chromium', () => {
     // The CDSP resolver finds it in the received queue, takes it and sends it back for information.
     const rp = await (await browser.newContext()).newPage();
     const resolverErrors = watchForErrors(rp);
-    await signInAndEnrol(rp, resolverUser.email);
+    await signInAndEnrol(rp, server, resolverUser.email, TEST_PASSWORD);
     await openContact(rp, reference, 'received');
     assert.doesNotMatch(await rp.locator('main').innerText(), new RegExp(shipperInternal));
     await act(rp, reference, 'Start work (assign to me)', /started work/);

@@ -4,10 +4,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { checkA11y, launchBrowser, startTestServer, watchForErrors, type TestServer } from './helpers.ts';
+import type { Browser } from 'playwright-core';
+import {
+  launchBrowser,
+  signInAndEnrol,
+  startTestServer,
+  visit,
+  watchForErrors,
+  type TestServer,
+} from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/factories.ts';
-import { totpCode } from '../src/modules/identity/mfa.ts';
 import { writeLoadFile } from '../src/modules/des/demo-register.ts';
 import { generateChanges, generateRegister } from '../src/modules/des/register/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,12 +36,6 @@ describe('DES enquiry in Chromium', () => {
     await server?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  async function visit(page: Page, expectHeading: RegExp) {
-    await page.waitForLoadState('load');
-    assert.match((await page.locator('h1').first().textContent())?.trim() ?? '', expectHeading, page.url());
-    await checkA11y(page);
-  }
 
   test('search by postcode, open a supply point, change the as-at date, open the history', async () => {
     for (const code of ORGS.shippers) await makeOrg(server.services, { shortCode: code, type: 'shipper' });
@@ -72,19 +72,7 @@ describe('DES enquiry in Chromium', () => {
 
     const page = await (await browser.newContext()).newPage();
     const errors = watchForErrors(page);
-    await page.goto(`${server.baseUrl}/sign-in`);
-    await visit(page, /^Sign in$/);
-    await page.getByLabel('Email address').fill(user.email);
-    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await visit(page, /Set up two-step sign-in/);
-    const secret = (await page.locator('#totp-secret').getAttribute('data-secret'))!;
-    await page.getByLabel('6-digit code').fill(await totpCode(secret, server.clock.now()));
-    server.clock.advance(30_000);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await visit(page, /Save your recovery codes/);
-    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
-    await visit(page, /Central Data Services/);
+    await signInAndEnrol(page, server, user.email, TEST_PASSWORD);
 
     await page.getByRole('link', { name: 'Find a supply point' }).click();
     await visit(page, /Find a supply point/);

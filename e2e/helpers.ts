@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { totpCode } from '../src/modules/identity/mfa.ts';
 import type { FastifyInstance } from 'fastify';
 import { createTestApp, type TestApp } from '../test/helpers/app.ts';
 
@@ -62,4 +63,46 @@ export function watchForErrors(page: Page): string[] {
     if (r.status() >= 400 && !r.url().includes('/favicon')) errors.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   return errors;
+}
+
+/** Every page a test visits goes through here: it must load, have the expected h1, and pass axe. */
+export async function visit(page: Page, expectHeading: RegExp): Promise<void> {
+  await page.waitForLoadState('load');
+  assert.match((await page.locator('h1').first().textContent())?.trim() ?? '', expectHeading, page.url());
+  await checkA11y(page);
+}
+
+/** A TOTP code for the server's pinned clock; the clock then moves on a step, since a code works only once. */
+export async function nextTotpCode(server: TestServer, secret: string): Promise<string> {
+  const code = await totpCode(secret, server.clock.now());
+  server.clock.advance(30_000);
+  return code;
+}
+
+/**
+ * A first sign-in in the browser: password, authenticator enrolment (from the secret shown on the page),
+ * recovery codes, home page. Every page passes `visit`. Returns the TOTP secret.
+ */
+export async function signInAndEnrol(
+  page: Page,
+  server: TestServer,
+  email: string,
+  password: string,
+): Promise<string> {
+  await page.goto(`${server.baseUrl}/sign-in`);
+  await visit(page, /^Sign in$/);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await visit(page, /Set up two-step sign-in/);
+  const secret = (await page.locator('#totp-secret').getAttribute('data-secret'))!;
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  assert.match((await page.locator('img[src^="data:image/png"]').getAttribute('alt')) ?? '', /QR code/);
+  await page.getByLabel('6-digit code').fill(await nextTotpCode(server, secret));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await visit(page, /Save your recovery codes/);
+  assert.equal(await page.locator('#recovery-codes li').count(), 10);
+  await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+  await visit(page, /Central Data Services/);
+  return secret;
 }

@@ -6,10 +6,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { checkA11y, launchBrowser, startTestServer, watchForErrors, type TestServer } from './helpers.ts';
+import type { Browser } from 'playwright-core';
+import {
+  checkA11y,
+  launchBrowser,
+  nextTotpCode,
+  signInAndEnrol,
+  startTestServer,
+  visit,
+  watchForErrors,
+  type TestServer,
+} from './helpers.ts';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../test/factories.ts';
-import { totpCode } from '../src/modules/identity/mfa.ts';
 import { readOutbox } from '../src/platform/mail/mailer.ts';
 
 describe('identity and access in Chromium', () => {
@@ -24,38 +32,6 @@ describe('identity and access in Chromium', () => {
     await server?.cleanup();
   });
 
-  /** Every page visited goes through here: it must load, have an h1, and pass axe. */
-  async function visit(page: Page, expectHeading: RegExp) {
-    await page.waitForLoadState('load');
-    assert.match((await page.locator('h1').first().textContent())?.trim() ?? '', expectHeading, page.url());
-    await checkA11y(page);
-  }
-
-  async function code(secret: string): Promise<string> {
-    const c = await totpCode(secret, server.clock.now());
-    server.clock.advance(30_000); // a code works once: the next one is for a later step
-    return c;
-  }
-
-  async function signInAndEnrol(page: Page, email: string, password: string): Promise<string> {
-    await page.goto(`${server.baseUrl}/sign-in`);
-    await visit(page, /^Sign in$/);
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await visit(page, /Set up two-step sign-in/);
-    const secret = (await page.locator('#totp-secret').getAttribute('data-secret'))!;
-    assert.match(secret, /^[A-Z2-7]{32}$/);
-    assert.match((await page.locator('img[src^="data:image/png"]').getAttribute('alt')) ?? '', /QR code/);
-    await page.getByLabel('6-digit code').fill(await code(secret));
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await visit(page, /Save your recovery codes/);
-    assert.equal(await page.locator('#recovery-codes li').count(), 10);
-    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
-    await visit(page, /Central Data Services/);
-    return secret;
-  }
-
   test('sign in with TOTP; invite; enrol; removing the DES role and disabling apply on the next request', async () => {
     const org = await makeOrg(server.services, { name: 'Acceptance Shipping' });
     const lsoUser = await makeUser(server.services, {
@@ -66,7 +42,7 @@ describe('identity and access in Chromium', () => {
     });
     const lso = await (await browser.newContext()).newPage();
     const lsoErrors = watchForErrors(lso);
-    const lsoSecret = await signInAndEnrol(lso, lsoUser.email, TEST_PASSWORD);
+    const lsoSecret = await signInAndEnrol(lso, server, lsoUser.email, TEST_PASSWORD);
 
     // Sign out and in again: password, then a TOTP code.
     await lso.getByRole('button', { name: 'Sign out' }).click();
@@ -75,7 +51,7 @@ describe('identity and access in Chromium', () => {
     await lso.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await lso.getByRole('button', { name: 'Continue' }).click();
     await visit(lso, /Enter your security code/);
-    await lso.getByLabel('Enter your security code').fill(await code(lsoSecret));
+    await lso.getByLabel('Enter your security code').fill(await nextTotpCode(server, lsoSecret));
     await lso.getByRole('button', { name: 'Continue' }).click();
     await visit(lso, /Central Data Services/);
     assert.match(await lso.locator('.cdsp-brand-bar').innerText(), /Lara Officer/);
@@ -107,7 +83,7 @@ describe('identity and access in Chromium', () => {
     await user.getByLabel('Confirm new password').fill(password);
     await user.getByRole('button', { name: 'Save password' }).click();
     await visit(user, /^Sign in$/);
-    await signInAndEnrol(user, 'uma@acceptance.example', password);
+    await signInAndEnrol(user, server, 'uma@acceptance.example', password);
 
     // The user creates an API key (shown once) for DES requests.
     await user.getByRole('link', { name: 'Your account' }).click();

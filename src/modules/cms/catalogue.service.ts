@@ -13,24 +13,12 @@ import type { Actor } from '../identity/index.ts';
 import { StaleVersionError } from './cms.errors.ts';
 import { catalogueRepository } from './contacts.repository.ts';
 import { auditActorOf } from './contacts.service.ts';
-import { validateContactCodeCatalogue, type ContactCodeDef } from './domain/contact-codes.ts';
+import { CODE_KEYS, validateContactCodeCatalogue, type ContactCodeDef } from './domain/contact-codes.ts';
 
 export type CodeView = ContactCodeDef & { version: number; updated_at: string };
 
-const EDITABLE = [
-  'name',
-  'description',
-  'raised_by',
-  'portfolio_check',
-  'mprn_required',
-  'resolver',
-  'target_business_days',
-  'response_window_business_days',
-  'challenge_window_business_days',
-  'worked_in',
-  'fields',
-  'rules',
-] as const;
+/** What an edit may change: every catalogue key but the code itself. */
+const EDITABLE = CODE_KEYS.filter((k): k is Exclude<(typeof CODE_KEYS)[number], 'code'> => k !== 'code');
 
 function toView(r: Awaited<ReturnType<typeof catalogueRepository.byCode>> & object): CodeView {
   return {

@@ -256,14 +256,7 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
     status = 200,
   ) => {
     const actor = reply.request.actor!;
-    const request = await cms.requests.get(actor, reference);
-    const orgs = await cms.directory.organisations();
-    const toOrg = orgs.find((o) => request.to === `${o.name} (${o.shortCode})`);
-    const canRespond =
-      request.status === 'open' &&
-      actor.permissions.has('cms:work') &&
-      toOrg !== undefined &&
-      actor.visibleOrganisationIds.includes(toOrg.id);
+    const { request, canRespond } = await cms.requests.getForActor(actor, reference);
     return reply.code(status).view(V('request'), {
       ...common,
       pageTitle: `${request.type_name} ${request.reference}`,

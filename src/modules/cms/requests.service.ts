@@ -230,7 +230,11 @@ export class RequestsService {
     });
   }
 
-  async get(actor: Actor, reference: string): Promise<RequestView> {
+  /**
+   * The request and whether this actor may answer it now (the same rule `respond` enforces: an open request, sent
+   * to one of the actor's organisations, and the cms:work permission).
+   */
+  async getForActor(actor: Actor, reference: string): Promise<{ request: RequestView; canRespond: boolean }> {
     const orgs = await this.directory.organisations();
     return inScope(this.db, scopeOf(actor), async (trx) => {
       const r = await requestsRepository.byReference(
@@ -239,8 +243,18 @@ export class RequestsService {
         normaliseReference(reference),
       );
       if (!r) throw new NotFoundError('No such request');
-      return this.view(r, orgs, await this.contactRef(trx, actor, r));
+      return {
+        request: this.view(r, orgs, await this.contactRef(trx, actor, r)),
+        canRespond:
+          r.status === 'open' &&
+          actor.visibleOrganisationIds.includes(r.to_org_id) &&
+          actor.permissions.has('cms:work'),
+      };
     });
+  }
+
+  async get(actor: Actor, reference: string): Promise<RequestView> {
+    return (await this.getForActor(actor, reference)).request;
   }
 
   /** The organisation asked answers the request. `version` as for contacts (optimistic concurrency). */

@@ -160,19 +160,25 @@ describe(`kill -9 during a load (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () =
       }
       assert.ok(killed, `the load was never killed mid-way (last delay ${killAfter} ms)`);
       if (victim.pidFile) assert.ok(existsSync(victim.pidFile), 'the killed process left its pid lock file');
+      // Atomic: right after the kill the register is either untouched or exactly the finished load (a kill
+      // that landed after the commit), never anything in between.
+      const expected = await reference.register();
+      const afterKill = await victim.register();
+      if (afterKill.length > 0)
+        assert.deepEqual(afterKill, expected, 'a killed load left a partial register');
       const partial = await victim.loads();
       assert.ok(
-        !partial.some((l) => l.status === 'applied') || partial.length === 1,
-        `nothing half-applied: ${JSON.stringify(partial)}`,
+        partial.every((l) => l.status !== 'applied' || (l.n === 1 && afterKill.length === ROWS)),
+        `no load is recorded as applied unless the register holds all of it: ${JSON.stringify(partial)}`,
       );
 
       const rerun = await cdspLoad(victim, file);
       assert.equal(rerun.code, 0, rerun.stderr);
       assert.match(rerun.stdout, /applied|already loaded/);
 
-      const [a, b] = [await reference.register(), await victim.register()];
+      const b = await victim.register();
       assert.equal(b.length, ROWS);
-      assert.deepEqual(b, a);
+      assert.deepEqual(b, expected);
       assert.deepEqual(
         (await victim.loads()).filter((l) => l.status === 'applied'),
         [{ status: 'applied', n: 1 }],

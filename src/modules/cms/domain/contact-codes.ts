@@ -144,7 +144,8 @@ const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 const oneOf = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
 
-const CODE_KEYS = [
+/** Every key of a catalogue entry, in catalogue order. */
+export const CODE_KEYS = [
   'code',
   'name',
   'description',
@@ -158,7 +159,7 @@ const CODE_KEYS = [
   'worked_in',
   'fields',
   'rules',
-];
+] as const;
 const FIELD_KEYS = [
   'name',
   'label',
@@ -185,7 +186,8 @@ export function validateContactCodeCatalogue(json: unknown): CatalogueResult {
     }
     const at = typeof entry['code'] === 'string' ? entry['code'] : `entry ${i}`;
     const err = (m: string): void => void errors.push(`${at}: ${m}`);
-    for (const k of Object.keys(entry)) if (!CODE_KEYS.includes(k)) err(`unknown key "${k}".`);
+    for (const k of Object.keys(entry))
+      if (!(CODE_KEYS as readonly string[]).includes(k)) err(`unknown key "${k}".`);
     if (typeof entry['code'] !== 'string' || !/^[A-Z]{3,4}$/.test(entry['code']))
       err('code must be 3 or 4 capital letters.');
     else if (seen.has(entry['code'])) err('code appears more than once.');
