@@ -18,7 +18,7 @@ import {
   watchForErrors,
   type TestServer,
 } from './helpers.ts';
-import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/factories.ts';
+import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { writeLoadFile } from '../src/modules/des/demo-register.ts';
 import { generateRegister } from '../src/modules/des/register/index.ts';
 

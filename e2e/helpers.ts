@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { totpCode } from '../src/modules/identity/mfa.ts';
 import type { FastifyInstance } from 'fastify';
-import { createTestApp, type TestApp } from '../test/helpers/app.ts';
+import { createTestApp, type TestApp } from '../test/support/app.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -17,7 +17,7 @@ import {
   watchForErrors,
   type TestServer,
 } from './helpers.ts';
-import { makeOrg, makeUser, TEST_PASSWORD } from '../test/factories.ts';
+import { makeOrg, makeUser, TEST_PASSWORD } from '../test/support/factories.ts';
 import { readOutbox } from '../src/platform/mail/mailer.ts';
 
 describe('identity and access in Chromium', () => {

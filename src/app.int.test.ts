@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { createTestApp, type TestApp } from '../test/helpers/app.ts';
+import { createTestApp, type TestApp } from '../test/support/app.ts';
 
 describe('HTTP foundation', () => {
   let t: TestApp;

@@ -3,7 +3,13 @@
  * (exit 2); a refused operation exits 1 with a plain message.
  */
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import {
+  UsageError,
+  requiredOption as required,
+  type Command as PlatformCommand,
+  type CommandContext as PlatformCommandContext,
+} from './platform/cli/command.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createServices, type Services } from './composition.ts';
 import { fixedClock, systemClock } from './platform/clock.ts';
@@ -16,37 +22,12 @@ import { totpCode } from './modules/identity/mfa.ts';
 import { desCommands } from './modules/des/index.ts';
 import { startServer, stopOnSignals } from './server.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  details?: string;
-  options: Options;
-  positionals?: number;
-  run(ctx: CommandContext): Promise<number>;
-}
-
-export interface CommandContext {
-  values: Record<string, string | boolean | undefined>;
-  positionals: string[];
-  config: Config;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** Opens the database (and migrates it) for commands that need it. */
-  withServices<T>(fn: (s: Services, db: Database) => Promise<T>): Promise<T>;
-}
-
-export class UsageError extends Error {}
+/** A command of the `cdsp` table, run with every service. */
+export type Command = PlatformCommand<Services>;
+export type CommandContext = PlatformCommandContext<Services>;
+export { UsageError };
 
 const CLI_ACTOR: AuditActor = { userId: null, label: 'cli', organisationId: null };
-
-function required(values: CommandContext['values'], name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required`);
-  return v;
-}
 
 export const commands: Command[] = [
   {

@@ -19,21 +19,5 @@ export function fixedClock(instant: Date): Clock & { set(d: Date): void; advance
   };
 }
 
-const londonDate = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The calendar date (YYYY-MM-DD) of an instant in London. */
-export function londonDateOf(instant: Date): string {
-  return londonDate.format(instant);
-}
-
-/** Adds whole calendar days to a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+/** London dates and calendar-day arithmetic live in one place: `platform/time/calendar.ts`. */
+export { londonDateOf, addCalendarDays as addDays } from './time/calendar.ts';

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { AuditGroupCommitter } from './audit.group-commit.ts';
 
 let t: TestApp;

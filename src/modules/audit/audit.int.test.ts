@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { makeOrg, makeUser } from '../../../test/factories.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { makeOrg, makeUser } from '../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 
 /**

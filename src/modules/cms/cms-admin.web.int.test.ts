@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/factories.ts';
+import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
-import { signInAndEnrol, type WebClient } from '../../../test/web-client.ts';
+import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
 import { ADD_FIELDS, addSite, createCmsTestApp, type CmsTestApp } from './cms.test-support.ts';
 
 describe('CMS web pages: contact codes and two-way requests', () => {

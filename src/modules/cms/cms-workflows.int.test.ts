@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { makeOrg } from '../../../test/factories.ts';
+import { makeOrg } from '../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import {
   act,

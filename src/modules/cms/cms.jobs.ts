@@ -16,7 +16,7 @@ import {
   type CodeSnapshot,
   type ContactsService,
 } from './contacts.service.ts';
-import { BusinessCalendar, londonDateOf } from './domain/business-days.ts';
+import { BusinessCalendar, londonDateOf } from '../../platform/time/calendar.ts';
 import type { RequestsService } from './requests.service.ts';
 import { enqueueWebhookEvent, type WebhooksService } from './webhooks.service.ts';
 

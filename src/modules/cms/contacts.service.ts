@@ -38,7 +38,7 @@ import {
   type ContactFilters,
   type ContactRow,
 } from './contacts.repository.ts';
-import { BusinessCalendar, londonDateOf } from './domain/business-days.ts';
+import { BusinessCalendar, londonDateOf } from '../../platform/time/calendar.ts';
 import { validateContactFields, type ContactCodeDef } from './domain/contact-codes.ts';
 import {
   CONTACT_ACTIONS,

@@ -25,7 +25,7 @@ import {
   SYSTEM_ACTOR,
   type CodeSnapshot,
 } from './contacts.service.ts';
-import { BusinessCalendar, londonDateOf } from './domain/business-days.ts';
+import { BusinessCalendar, londonDateOf } from '../../platform/time/calendar.ts';
 import { formatContactReference } from './domain/reference.ts';
 import { enqueueWebhookEvent } from './webhooks.service.ts';
 

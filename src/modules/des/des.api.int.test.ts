@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { makeOrgWithToken } from '../../../test/factories.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { makeOrgWithToken } from '../../../test/support/factories.ts';
 import { csv, registerRows } from './des.test-support.ts';
 
 describe('DES load API', () => {

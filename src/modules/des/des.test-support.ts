@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/db.ts';
 import { fixedClock } from '../../platform/clock.ts';
 import { AuditService } from '../audit/index.ts';
 import { createDes, type DesServices } from './index.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { createServices, type Services } from '../../composition.ts';
 import { permissionsFor, type Actor, type Role } from '../identity/index.ts';
-import { makeOrg } from '../../../test/factories.ts';
+import { makeOrg } from '../../../test/support/factories.ts';
 import { createDesTestEnv, csv, registerRows, type DesTestEnv } from './des.test-support.ts';
 import { portfolioSql } from './portfolio.repository.ts';
 import type { DB } from '../../platform/db/schema.ts';

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { makeOrg, makeOrgWithToken, makeUser, TEST_ACTOR } from '../../../test/factories.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { makeOrg, makeOrgWithToken, makeUser, TEST_ACTOR } from '../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { ValidationError } from '../../platform/errors.ts';
 

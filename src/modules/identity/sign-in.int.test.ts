@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../../../test/factories.ts';
-import { signIn, signInAndEnrol, WebClient } from '../../../test/web-client.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../../../test/support/factories.ts';
+import { signIn, signInAndEnrol, WebClient } from '../../../test/support/web-client.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { readOutbox } from '../../platform/mail/mailer.ts';
 import { totpCode } from './mfa.ts';

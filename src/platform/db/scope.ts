@@ -32,3 +32,18 @@ export async function inScope<T>(db: Kysely<DB>, scope: Scope, fn: (trx: Tx) => 
     return fn(trx);
   });
 }
+
+/**
+ * Runs `fn` inside an open transaction under the system scope, then restores the caller's scope, whatever `fn`
+ * does. For the few reads that must see across organisations by design (an email clash is checked service-wide;
+ * webhook subscriptions are looked up for every organisation an event concerns).
+ */
+export async function withSystemScope<T>(trx: Tx, fn: () => Promise<T>): Promise<T> {
+  const prev = await sql<{ s: string | null }>`select current_setting('cdsp.scope', true) as s`.execute(trx);
+  await sql`select set_config('cdsp.scope', 'system', true)`.execute(trx);
+  try {
+    return await fn();
+  } finally {
+    await sql`select set_config('cdsp.scope', ${prev.rows[0]?.s ?? ''}, true)`.execute(trx);
+  }
+}

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/db.ts';
 import { startPgBossQueue } from './pgboss-queue.ts';
 import type { JobQueue } from './queue.ts';
 

@@ -1,7 +1,7 @@
 // The contact code catalogue (migrations/data/contact-codes.json): its type, a validator for the file, and
 // validation of the fields a raiser submits for one code (online form, API or batch file record).
 
-import { isIsoDate, type IsoDate } from './business-days.ts';
+import { isIsoDate, type IsoDate } from '../../../platform/time/calendar.ts';
 
 export const ORG_TYPES = ['shipper', 'supplier', 'gt', 'igt', 'uip', 'mra', 'dmsp', 'mam', 'cdsp'] as const;
 export type OrgType = (typeof ORG_TYPES)[number];

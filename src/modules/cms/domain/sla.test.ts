@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BusinessCalendar } from './business-days.ts';
+import { BusinessCalendar } from '../../../platform/time/calendar.ts';
 import { computeSla, type SlaPause } from './sla.ts';
 import { loadBankHolidays } from './test-support.ts';
 

@@ -31,7 +31,7 @@ import {
   fromDayNumber,
   type BusinessCalendar,
   type IsoDate,
-} from './business-days.ts';
+} from '../../../platform/time/calendar.ts';
 
 export interface SlaPause {
   /** When the contact was sent back to the customer. */

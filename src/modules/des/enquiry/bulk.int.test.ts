@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { makeOrg, makeUser, TEST_ACTOR } from '../../../../test/factories.ts';
+import { makeOrg, makeUser, TEST_ACTOR } from '../../../../test/support/factories.ts';
 import { readCsv } from '../register/index.ts';
 import { createEnquiryTestApp, D1, loadHistory, type EnquiryTestApp } from './enquiry.test-support.ts';
 import { BULK_COLUMNS, handleBulkEnquiryJob } from './index.ts';

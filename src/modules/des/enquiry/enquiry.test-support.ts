@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.ts';
-import { makeOrg, makeUser, TEST_ACTOR } from '../../../../test/factories.ts';
+import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { makeOrg, makeUser, TEST_ACTOR } from '../../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
 import { writeLoadFile } from '../demo-register.ts';
 import {

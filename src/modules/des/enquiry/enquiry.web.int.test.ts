@@ -5,8 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeUser, TEST_PASSWORD } from '../../../../test/factories.ts';
-import { signInAndEnrol, type WebClient } from '../../../../test/web-client.ts';
+import { makeUser, TEST_PASSWORD } from '../../../../test/support/factories.ts';
+import { signInAndEnrol, type WebClient } from '../../../../test/support/web-client.ts';
 import {
   absentMprns,
   createEnquiryTestApp,

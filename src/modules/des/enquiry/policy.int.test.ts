@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
 import { PORTFOLIO_ONLY_FIELDS } from '../register/index.ts';
-import { makeUser, TEST_PASSWORD } from '../../../../test/factories.ts';
-import { signInAndEnrol } from '../../../../test/web-client.ts';
+import { makeUser, TEST_PASSWORD } from '../../../../test/support/factories.ts';
+import { signInAndEnrol } from '../../../../test/support/web-client.ts';
 import {
   createEnquiryTestApp,
   D1,

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { DEFAULT_CODE_LISTS } from './code-lists.ts';
 import { REGISTER_FIELD_NAMES } from './fields.ts';
 import { CHANGE_COLUMNS, Rng, generateChanges, generateRegister, type GeneratorOrgs } from './generator.ts';
-import { hasValidCheckDigits } from './mprn.ts';
-import { postcodeArea } from './postcode.ts';
+import { hasValidCheckDigits } from '../../../platform/gas/mprn.ts';
+import { postcodeArea } from '../../../platform/gas/postcode.ts';
 import { makeRowValidator } from './row-validator.ts';
 
 const orgs: GeneratorOrgs = {

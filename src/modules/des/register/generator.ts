@@ -9,7 +9,7 @@
  */
 import { DEFAULT_CODE_LISTS, type CodeLists } from './code-lists.ts';
 import { REGISTER_FIELD_NAMES } from './fields.ts';
-import { mprnWithCheckDigits } from './mprn.ts';
+import { mprnWithCheckDigits } from '../../../platform/gas/mprn.ts';
 import { canonicalDecimal } from './row-validator.ts';
 
 export interface GeneratorOrgs {

@@ -3,6 +3,6 @@ export * from './code-lists.ts';
 export * from './csv.ts';
 export * from './fields.ts';
 export * from './generator.ts';
-export * from './mprn.ts';
-export * from './postcode.ts';
+export * from '../../../platform/gas/mprn.ts';
+export * from '../../../platform/gas/postcode.ts';
 export * from './row-validator.ts';

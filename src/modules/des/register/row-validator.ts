@@ -8,8 +8,8 @@
  */
 import type { CodeLists } from './code-lists.ts';
 import { REGISTER_FIELD_MAP, type RegisterField } from './fields.ts';
-import { hasValidCheckDigits, mprnCheckDigits, validateMprn } from './mprn.ts';
-import { validatePostcode } from './postcode.ts';
+import { hasValidCheckDigits, mprnCheckDigits, validateMprn } from '../../../platform/gas/mprn.ts';
+import { validatePostcode } from '../../../platform/gas/postcode.ts';
 
 export interface Issue {
   readonly rowNumber: number;

@@ -9,8 +9,8 @@ import {
   londonDateOf,
   londonStartOfDay,
   toDayNumber,
-} from './business-days.ts';
-import { loadBankHolidays } from './test-support.ts';
+} from './calendar.ts';
+import { loadBankHolidays } from '../../modules/cms/domain/test-support.ts';
 
 const holidays = loadBankHolidays();
 const cal = new BusinessCalendar(holidays);

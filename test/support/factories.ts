@@ -2,8 +2,8 @@
  * Test data factories: valid, deterministic defaults with overrides. Short codes and emails come from a
  * per-process counter so factories can be called any number of times in one database.
  */
-import type { Services } from '../src/composition.ts';
-import type { AuditActor } from '../src/modules/audit/index.ts';
+import type { Services } from '../../src/composition.ts';
+import type { AuditActor } from '../../src/modules/audit/index.ts';
 
 export const TEST_ACTOR: AuditActor = { userId: null, label: 'test', organisationId: null };
 export const TEST_PASSWORD = 'factory-password-2026';

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { totpCode } from '../src/modules/identity/mfa.ts';
-import type { fixedClock } from '../src/platform/clock.ts';
+import { totpCode } from '../../src/modules/identity/mfa.ts';
+import type { fixedClock } from '../../src/platform/clock.ts';
 
 export class WebClient {
   readonly cookies = new Map<string, string>();

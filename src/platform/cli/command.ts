@@ -1,0 +1,46 @@
+/**
+ * The shape of a `cdsp` command. `src/cli.ts` owns the command table and runs them; a module contributes
+ * commands typed against the services it needs (`S`), so no module imports the CLI entry point.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { Config } from '../../config.ts';
+import type { Database } from '../db/database.ts';
+
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext<S = unknown> {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  config: Config;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Opens the database (and migrates it) for commands that need it. */
+  withServices<T>(fn: (s: S, db: Database) => Promise<T>): Promise<T>;
+}
+
+export interface Command<S = unknown> {
+  name: string;
+  summary: string;
+  usage: string;
+  details?: string;
+  options: CommandOptions;
+  positionals?: number;
+  run(ctx: CommandContext<S>): Promise<number>;
+}
+
+/** Wrong arguments: the CLI prints the message and the command's usage, and exits 2 having changed nothing. */
+export class UsageError extends Error {}
+
+/** A required string option, or a UsageError naming it. */
+export function requiredOption(values: CommandContext['values'], name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+/** A real calendar date written YYYY-MM-DD. */
+export function isDateOption(s: unknown): s is string {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
