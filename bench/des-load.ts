@@ -15,10 +15,12 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { fixedClock } from '../src/platform/clock.ts';
 import { AuditService } from '../src/modules/audit/index.ts';
 import { createDes } from '../src/modules/des/index.ts';
-import { demoGeneratorOrgs, writeLoadFile } from '../src/modules/des/demo-register.ts';
-import { CopyIn } from '../src/modules/des/load.staging.ts';
+import { demoGeneratorOrgs } from '../src/demo/des-register.ts';
+import { writeLoadFile } from '../src/modules/des/index.ts';
+import { CopyIn } from '../src/modules/des/load-staging.repository.ts';
 import { FIELD_COLUMNS } from '../src/modules/des/load.repository.ts';
-import { generateChanges, generateRegister, readCsv } from '../src/modules/des/register/index.ts';
+import { readCsv } from '../src/modules/des/register/index.ts';
+import { generateChanges, generateRegister } from '../src/modules/des/tools/register-generator/index.ts';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -22,8 +22,9 @@ import { createServices } from '../src/composition.ts';
 import { addDays, londonDateOf, systemClock } from '../src/platform/clock.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { DEMO_ORGS } from '../src/demo/demo-world.ts';
-import { demoGeneratorOrgs, writeLoadFile } from '../src/modules/des/demo-register.ts';
-import { generateRegister } from '../src/modules/des/register/index.ts';
+import { demoGeneratorOrgs } from '../src/demo/des-register.ts';
+import { writeLoadFile } from '../src/modules/des/index.ts';
+import { generateRegister } from '../src/modules/des/tools/register-generator/index.ts';
 import { CURRENT } from '../src/modules/des/portfolio.repository.ts';
 import { detailSql } from '../src/modules/des/enquiry/enquiry.repository.ts';
 

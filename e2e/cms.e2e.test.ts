@@ -19,8 +19,7 @@ import {
   type TestServer,
 } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
-import { writeLoadFile } from '../src/modules/des/demo-register.ts';
-import { generateRegister } from '../src/modules/des/register/index.ts';
+import { generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 
 const ORGS = { shippers: ['CSA', 'CSB'], suppliers: ['CSU'], mams: ['CSM'], igts: [] };
 

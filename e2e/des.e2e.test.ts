@@ -14,8 +14,7 @@ import {
   type TestServer,
 } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
-import { writeLoadFile } from '../src/modules/des/demo-register.ts';
-import { generateChanges, generateRegister } from '../src/modules/des/register/index.ts';
+import { generateChanges, generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { totpCode } from '../src/modules/identity/mfa.ts';
+import { totpCode } from '../src/modules/identity/auth/mfa.ts';
 import type { FastifyInstance } from 'fastify';
 import { createTestApp, type TestApp } from '../test/support/app.ts';
 

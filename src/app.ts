@@ -21,10 +21,13 @@ import { isApiRequest, registerErrorHandling } from './platform/http/problem.ts'
 import { registerMetrics } from './platform/http/metrics.ts';
 import { paths } from './platform/web/paths.ts';
 import './platform/http/types.ts';
-import { identityApiPlugin } from './modules/identity/index.ts';
-import { registerApiAuthentication } from './modules/identity/api-auth.ts';
-import { identityWebPlugin, lsoApiPlugin } from './modules/identity/index.ts';
-import { registerWebAuthentication } from './modules/identity/web-auth.ts';
+import {
+  identityApiPlugin,
+  identityWebPlugin,
+  lsoApiPlugin,
+  registerApiAuthentication,
+  registerWebAuthentication,
+} from './modules/identity/index.ts';
 import rateLimit from '@fastify/rate-limit';
 import { registerFormParser } from './platform/http/forms.ts';
 import { readOutbox } from './platform/mail/mailer.ts';
@@ -209,8 +212,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(siteWebPlugin, { lsosFor: (actor) => services.lso.lsosOfOwnOrganisation(actor) });
   await app.register(identityWebPlugin, {
     auth: services.auth,
+    passwordReset: services.passwordReset,
+    tokens: services.tokens,
     lso: services.lso,
-    identity: services.identity,
     secureCookies: config.secureCookies,
     signInRateLimitPerMinute: config.identity.signInRateLimitPerMinute,
     readOutbox: () => readOutbox(database.db),
@@ -218,8 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      registerApiAuthentication(api, services.identity);
-      await api.register(identityApiPlugin, { identity: services.identity });
+      registerApiAuthentication(api, services.tokens);
+      await api.register(identityApiPlugin, { tokens: services.tokens });
       await api.register(lsoApiPlugin, { lso: services.lso });
       await api.register(cmsApiPlugin(services.cms));
       await api.register(desApiPlugin(services.des));
@@ -229,7 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // The GES-compatible Supplier API, outside /api/v1 (where GES clients expect it), with the same bearer tokens.
   await app.register(async (ges) => {
-    registerApiAuthentication(ges, services.identity);
+    registerApiAuthentication(ges, services.tokens);
     await ges.register(gesApiPlugin(services.desEnquiry));
   });
 

@@ -1,10 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { spawnSync } from 'node:child_process';
 import { runCli } from './cli.ts';
 import { buildApp } from './app.ts';
@@ -12,6 +7,7 @@ import { createServices } from './composition.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { systemClock } from './platform/clock.ts';
+import { createCliEnvironment } from '../test/support/db.ts';
 
 /**
  * The CLI against a real database: a PGlite data directory, or a fresh database on the PostgreSQL server
@@ -22,27 +18,7 @@ describe('cdsp command line', () => {
   let cleanup: () => Promise<void>;
 
   before(async () => {
-    const serverUrl = process.env.DATABASE_URL;
-    if (serverUrl) {
-      const name = `cdsp_cli_${randomBytes(5).toString('hex')}`;
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`CREATE DATABASE ${name}`);
-      await c.end();
-      const u = new URL(serverUrl);
-      u.pathname = `/${name}`;
-      env = { DATABASE_URL: u.toString(), LOG_LEVEL: 'error' };
-      cleanup = async () => {
-        const d = new pg.Client({ connectionString: serverUrl });
-        await d.connect();
-        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await d.end();
-      };
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'cdsp-cli-'));
-      env = { CDSP_DATA_DIR: dir, LOG_LEVEL: 'error' };
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    ({ env, cleanup } = await createCliEnvironment('cdsp-cli', { LOG_LEVEL: 'error' }));
   });
   after(() => cleanup());
 
@@ -51,6 +27,11 @@ describe('cdsp command line', () => {
     const err: string[] = [];
     const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
     return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') };
+  }
+
+  /** `cli('org add', { name: 'X', 'short-code': 'XYZ' })` runs `cdsp org add --name X --short-code XYZ`. */
+  function cli(command: string, flags: Record<string, string>) {
+    return cdsp(...command.split(' '), ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]));
   }
 
   test('help lists every command; each command has its own help', async () => {
@@ -79,18 +60,7 @@ describe('cdsp command line', () => {
     const missing = await cdsp('org', 'add', '--name', 'X');
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--type is required/);
-    const badFlag = await cdsp(
-      'org',
-      'add',
-      '--name',
-      'X',
-      '--type',
-      'shipper',
-      '--short-code',
-      'XYZ',
-      '--colour',
-      'red',
-    );
+    const badFlag = await cli('org add', { name: 'X', type: 'shipper', 'short-code': 'XYZ', colour: 'red' });
     assert.equal(badFlag.code, 2);
     assert.match(badFlag.stderr, /Unknown option '--colour'/);
     const badValue = await cdsp('org', 'add', '--name', 'X', '--type', 'bank', '--short-code', 'toolong');
@@ -103,71 +73,31 @@ describe('cdsp command line', () => {
   });
 
   test('org add, user add and token create work; the token authenticates GET /api/v1/me', async () => {
-    const org = await cdsp(
-      'org',
-      'add',
-      '--name',
-      'Cli Shipping',
-      '--type',
-      'shipper',
-      '--short-code',
-      'CLI',
-    );
+    const org = await cli('org add', { name: 'Cli Shipping', type: 'shipper', 'short-code': 'CLI' });
     assert.equal(org.code, 0, org.stderr);
     assert.match(org.stdout, /Organisation CLI \(Cli Shipping, shipper\) created/);
-    const child = await cdsp(
-      'org',
-      'add',
-      '--name',
-      'Cli Child',
-      '--type',
-      'shipper',
-      '--short-code',
-      'CLJ',
-      '--parent',
-      'CLI',
-    );
-    assert.equal(child.code, 0, child.stderr);
-    const gt = await cdsp(
-      'org',
-      'add',
-      '--name',
-      'Cli Pipes',
-      '--type',
-      'igt',
-      '--short-code',
-      'CLP',
-      '--network',
-      'Cli Pipes',
-    );
-    assert.equal(gt.code, 0, gt.stderr);
-    const user = await cdsp(
-      'user',
-      'add',
-      '--org',
-      'CLI',
-      '--email',
-      'Ops@Cli.example',
-      '--name',
-      'Olive Ops',
-      '--roles',
-      'cms_user,des_user',
-      '--password',
-      'a-long-enough-password',
-    );
+    // A group child, and a network operator with its network.
+    for (const flags of <Record<string, string>[]>[
+      { name: 'Cli Child', type: 'shipper', 'short-code': 'CLJ', parent: 'CLI' },
+      { name: 'Cli Pipes', type: 'igt', 'short-code': 'CLP', network: 'Cli Pipes' },
+    ]) {
+      const added = await cli('org add', flags);
+      assert.equal(added.code, 0, added.stderr);
+    }
+    const user = await cli('user add', {
+      org: 'CLI',
+      email: 'Ops@Cli.example',
+      name: 'Olive Ops',
+      roles: 'cms_user,des_user',
+      password: 'a-long-enough-password',
+    });
     assert.equal(user.code, 0, user.stderr);
-    const dup = await cdsp(
-      'user',
-      'add',
-      '--org',
-      'CLI',
-      '--email',
-      'ops@cli.example',
-      '--name',
-      'Again',
-      '--roles',
-      'cms_user',
-    );
+    const dup = await cli('user add', {
+      org: 'CLI',
+      email: 'ops@cli.example',
+      name: 'Again',
+      roles: 'cms_user',
+    });
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /already exists/);
     const tok = await cdsp('token', 'create', '--email', 'ops@cli.example', '--name', 'script');
@@ -207,16 +137,7 @@ describe('cdsp command line', () => {
         assert.match(busy.stderr, /in use by another process/);
       } else {
         // With PostgreSQL, the CLI works while the service runs.
-        const side = await cdsp(
-          'org',
-          'add',
-          '--name',
-          'Side By Side',
-          '--type',
-          'shipper',
-          '--short-code',
-          'SBS',
-        );
+        const side = await cli('org add', { name: 'Side By Side', type: 'shipper', 'short-code': 'SBS' });
         assert.equal(side.code, 0, side.stderr);
       }
     } finally {
@@ -227,16 +148,7 @@ describe('cdsp command line', () => {
     assert.match(verify.stdout, /Audit log intact/);
     if (!env.DATABASE_URL) {
       // The refused command created nothing: the short code is still free.
-      const blk = await cdsp(
-        'org',
-        'add',
-        '--name',
-        'Not Blocked Now',
-        '--type',
-        'shipper',
-        '--short-code',
-        'BLK',
-      );
+      const blk = await cli('org add', { name: 'Not Blocked Now', type: 'shipper', 'short-code': 'BLK' });
       assert.equal(blk.code, 0, blk.stderr);
     }
   });

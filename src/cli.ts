@@ -6,20 +6,23 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   UsageError,
+  isDateOption,
   requiredOption as required,
+  stringOptions,
   type Command as PlatformCommand,
   type CommandContext as PlatformCommandContext,
 } from './platform/cli/command.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createServices, type Services } from './composition.ts';
 import { fixedClock, systemClock } from './platform/clock.ts';
-import { DataDirBusyError, openDatabase, type Database } from './platform/db/database.ts';
+import { DataDirBusyError, openDatabase } from './platform/db/database.ts';
 import { ValidationError } from './platform/errors.ts';
 import { createLogger } from './platform/logger.ts';
 import type { AuditActor } from './modules/audit/index.ts';
 import { seedDemo } from './demo/seed.ts';
-import { totpCode } from './modules/identity/mfa.ts';
+import { totpCode } from './modules/identity/auth/mfa.ts';
 import { desCommands } from './modules/des/index.ts';
+import { demoGeneratorOrgs } from './demo/des-register.ts';
 import { startServer, stopOnSignals } from './server.ts';
 
 /** A command of the `cdsp` table, run with every service. */
@@ -71,13 +74,7 @@ export const commands: Command[] = [
     usage: 'cdsp org add --name N --type T --short-code C [--parent C] [--network NAME]',
     details:
       'Types: shipper, supplier, gt, igt, uip, mra, dmsp, mam, cdsp. --network is for gt and igt only.',
-    options: {
-      name: { type: 'string' },
-      type: { type: 'string' },
-      'short-code': { type: 'string' },
-      parent: { type: 'string' },
-      network: { type: 'string' },
-    },
+    options: stringOptions('name', 'type', 'short-code', 'parent', 'network'),
     async run(ctx) {
       const input = {
         name: required(ctx.values, 'name'),
@@ -100,13 +97,7 @@ export const commands: Command[] = [
     details:
       'Roles: lso, cms_user, cms_supervisor, des_user, des_bulk, cdsp_resolver, cdsp_supervisor, cdsp_admin. ' +
       'Without --password the user cannot sign in with a password until one is set.',
-    options: {
-      org: { type: 'string' },
-      email: { type: 'string' },
-      name: { type: 'string' },
-      roles: { type: 'string' },
-      password: { type: 'string' },
-    },
+    options: stringOptions('org', 'email', 'name', 'roles', 'password'),
     async run(ctx) {
       const input = {
         organisationShortCode: required(ctx.values, 'org'),
@@ -127,28 +118,24 @@ export const commands: Command[] = [
     summary: 'Create an API token for a user (printed once, alone on the last line)',
     usage: 'cdsp token create --email E [--name LABEL] [--scopes s1,s2] [--expires YYYY-MM-DD]',
     details:
-      'Scopes narrow the token: cms:read, cms:write, des:read, des:bulk. The token is never shown again.',
-    options: {
-      email: { type: 'string' },
-      name: { type: 'string' },
-      scopes: { type: 'string' },
-      expires: { type: 'string' },
-    },
+      'Scopes narrow the token: cms:read, cms:write, des:read, des:bulk. With --expires, the token works until the end of that day (Europe/London). The token is never shown again.',
+    options: stringOptions('email', 'name', 'scopes', 'expires'),
     async run(ctx) {
       const email = required(ctx.values, 'email');
-      let expiresAt: Date | null = null;
-      const exp = ctx.values.expires as string | undefined;
-      if (exp !== undefined) {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(exp) || Number.isNaN(new Date(`${exp}T00:00:00Z`).getTime())) {
-          throw new UsageError(`--expires must be a date YYYY-MM-DD (got '${exp}')`);
-        }
-        expiresAt = new Date(`${exp}T00:00:00Z`);
+      const expiresOn = ctx.values.expires as string | undefined;
+      if (expiresOn !== undefined && !isDateOption(expiresOn)) {
+        throw new UsageError(`--expires must be a date YYYY-MM-DD (got '${expiresOn}')`);
       }
       const scopes =
         typeof ctx.values.scopes === 'string' ? ctx.values.scopes.split(',').map((s) => s.trim()) : null;
       return ctx.withServices(async (s) => {
         const t = await s.identity.createToken(
-          { email, label: (ctx.values.name as string | undefined) ?? null, scopes, expiresAt },
+          {
+            email,
+            label: (ctx.values.name as string | undefined) ?? null,
+            scopes,
+            expiresOn: expiresOn ?? null,
+          },
           CLI_ACTOR,
         );
         ctx.err(`API token ${t.id} created for ${email}. Store it now: it is not shown again.`);
@@ -195,7 +182,7 @@ export const commands: Command[] = [
       });
     },
   },
-  ...desCommands,
+  ...desCommands({ generatorOrgs: demoGeneratorOrgs }),
 ];
 
 function helpText(): string {

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from './platform/clock.ts';
 import type { DB } from './platform/db/schema.ts';
 import { AuditService } from './modules/audit/index.ts';
-import { AuthService, IdentityService, LsoService, registerIdentityJobs } from './modules/identity/index.ts';
+import { createIdentity, registerIdentityJobs, type IdentityServices } from './modules/identity/index.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
 import { DEFAULT_IDENTITY_CONFIG, type Config } from './config.ts';
 import { OutboxMailer, type Mailer } from './platform/mail/mailer.ts';
@@ -21,14 +21,9 @@ import { createDes, type DesServices } from './modules/des/index.ts';
 import { createDesEnquiry, type DesEnquiryServices } from './modules/des/enquiry/index.ts';
 import type pg from 'pg';
 
-export interface Services {
+export interface Services extends IdentityServices {
   clock: Clock;
   audit: AuditService;
-  identity: IdentityService;
-  /** Sign-in, MFA, sessions, password reset. */
-  auth: AuthService;
-  /** The Local Security Officer console and access recertification. */
-  lso: LsoService;
   mailer: Mailer;
   /** Contact Management Service: contacts, requests, catalogue, webhooks, jobs. */
   cms: CmsServices;
@@ -67,15 +62,20 @@ export function createServices(
   opts: ServiceOptions = {},
 ): Services {
   const audit = new AuditService(db, clock);
-  const identity = new IdentityService(db, clock, audit);
   const mailer = opts.mailer ?? new OutboxMailer(db, clock);
   const identityConfig = opts.config?.identity ?? DEFAULT_IDENTITY_CONFIG;
   const site = {
     serviceName: opts.config?.serviceName ?? 'Central Data Services',
     publicUrl: opts.config?.publicUrl ?? 'http://localhost:3000',
   };
-  const auth = new AuthService(db, clock, audit, mailer, identityConfig, site);
-  const lso = new LsoService(db, clock, audit, mailer, identityConfig, auth, identity, site);
+  const { identity, auth, passwordReset, tokens, lso, recertification } = createIdentity({
+    db,
+    clock,
+    audit,
+    mailer,
+    config: identityConfig,
+    site,
+  });
   const des = createDes({ db, clock, audit, jobs, copyPool: opts.desCopyPool, inboxDir: opts.desInboxDir });
   const desEnquiry = createDesEnquiry({
     db,
@@ -91,19 +91,33 @@ export function createServices(
     clock,
     audit,
     sites: opts.sites ?? des.register,
-    directory: identityDirectory(db, identity),
+    directory: identityDirectory(identity),
     mailer,
     transport: opts.webhookTransport,
     publicUrl: site.publicUrl,
   });
   const jobsRegistered = jobs
     ? Promise.all([
-        registerIdentityJobs(jobs, lso),
+        registerIdentityJobs(jobs, recertification),
         registerCmsJobs(jobs, cms.jobs),
         des.registerJobs(jobs),
         desEnquiry.registerJobs(jobs),
       ]).then(() => undefined)
     : Promise.resolve();
   jobsRegistered.catch(() => undefined); // awaited (and reported) by the server
-  return { clock, audit, identity, auth, lso, mailer, cms, des, desEnquiry, jobsRegistered };
+  return {
+    clock,
+    audit,
+    identity,
+    auth,
+    passwordReset,
+    tokens,
+    lso,
+    recertification,
+    mailer,
+    cms,
+    des,
+    desEnquiry,
+    jobsRegistered,
+  };
 }

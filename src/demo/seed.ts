@@ -4,7 +4,7 @@ import type { DB } from '../platform/db/schema.ts';
 import type { AuditActor } from '../modules/audit/index.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS } from './demo-world.ts';
 import { seedDemoContacts } from '../modules/cms/index.ts';
-import { seedDemoRegister } from '../modules/des/index.ts';
+import { seedDemoRegister } from './des-register.ts';
 
 const SEEDER: AuditActor = { userId: null, label: 'seed:demo', organisationId: null };
 

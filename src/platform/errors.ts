@@ -32,30 +32,26 @@ export class ValidationError extends DomainError {
   }
 }
 
+/**
+ * The base of an error that has only a status, a problem type and a default message. Each subclass below keeps
+ * its own name, so `instanceof` and `err.name` work as for a hand-written class.
+ */
+function simpleError<S extends number, T extends string>(status: S, type: T, defaultMessage: string) {
+  return class extends DomainError {
+    readonly status = status;
+    readonly type = type;
+    constructor(message = defaultMessage) {
+      super(message);
+    }
+  };
+}
+
 /** Also used for anything outside the caller's organisation or portfolio: indistinguishable from absent. */
-export class NotFoundError extends DomainError {
-  readonly status = 404;
-  readonly type = 'not-found';
-  constructor(message = 'Not found') {
-    super(message);
-  }
-}
+export class NotFoundError extends simpleError(404, 'not-found', 'Not found') {}
 
-export class UnauthenticatedError extends DomainError {
-  readonly status = 401;
-  readonly type = 'unauthenticated';
-  constructor(message = 'Authentication required') {
-    super(message);
-  }
-}
+export class UnauthenticatedError extends simpleError(401, 'unauthenticated', 'Authentication required') {}
 
-export class ForbiddenError extends DomainError {
-  readonly status = 403;
-  readonly type = 'forbidden';
-  constructor(message = 'You do not have permission to do that') {
-    super(message);
-  }
-}
+export class ForbiddenError extends simpleError(403, 'forbidden', 'You do not have permission to do that') {}
 
 export class ConflictError extends DomainError {
   readonly status = 409;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { totpCode } from '../../src/modules/identity/mfa.ts';
+import { totpCode } from '../../src/modules/identity/auth/mfa.ts';
 import type { fixedClock } from '../../src/platform/clock.ts';
 
 export class WebClient {

@@ -1,20 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/scope.ts';
+import type { ChainedEvent } from './audit.canonical.ts';
 
-export interface NewAuditRow {
-  seq: string;
-  id: string;
-  occurred_at: Date;
-  actor_user_id: string | null;
-  actor_label: string;
-  organisation_id: string | null;
-  on_behalf_of_organisation_id: string | null;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  details: unknown;
-  prev_hash: Buffer;
+/** An event ready to append: the canonical fields and the hash computed over them. */
+export interface NewAuditRow extends ChainedEvent {
   hash: Buffer;
 }
 

@@ -1,19 +1,12 @@
 import type { ColumnType } from 'kysely';
+import type { ChainedEvent } from './audit.canonical.ts';
 
 export interface AuditTables {
-  'audit.events': {
+  /** The canonical fields (audit.canonical.ts), with the column types the database gives them. */
+  'audit.events': Omit<ChainedEvent, 'seq' | 'occurred_at' | 'details'> & {
     seq: ColumnType<string, string | number | bigint, never>;
-    id: string;
     occurred_at: ColumnType<Date, Date, never>;
-    actor_user_id: string | null;
-    actor_label: string;
-    organisation_id: string | null;
-    on_behalf_of_organisation_id: string | null;
-    action: string;
-    subject_type: string;
-    subject_id: string;
     details: ColumnType<unknown, string, never>;
-    prev_hash: Buffer;
     hash: Buffer;
   };
   'audit.chain_head': {
@@ -21,4 +14,10 @@ export interface AuditTables {
     seq: ColumnType<string, never, string | number | bigint>;
     hash: Buffer;
   };
+}
+
+// This module's tables are part of the database type (see platform/db/schema.ts).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DB extends AuditTables {}
 }

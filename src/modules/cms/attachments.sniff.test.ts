@@ -7,19 +7,18 @@ import { sniffAttachment } from './attachments.sniff.ts';
 function zipWith(name: string, content: string): Buffer {
   const data = deflateRawSync(Buffer.from(content));
   const nameBuf = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  central.writeUInt32LE(0, 42);
+  // A central directory entry repeats its local header's fields, 2 bytes later (after "version made by").
+  const header = (signature: number, length: number, shift: 0 | 2) => {
+    const h = Buffer.alloc(length);
+    h.writeUInt32LE(signature, 0);
+    h.writeUInt16LE(8, 8 + shift); // deflated
+    h.writeUInt32LE(data.length, 18 + shift);
+    h.writeUInt32LE(content.length, 22 + shift);
+    h.writeUInt16LE(nameBuf.length, 26 + shift);
+    return h;
+  };
+  const local = header(0x04034b50, 30, 0);
+  const central = header(0x02014b50, 46, 2); // its local header is at offset 0 (bytes 42-45, left zero)
   const cdOffset = local.length + nameBuf.length + data.length;
   const eocd = Buffer.alloc(22);
   eocd.writeUInt32LE(0x06054b50, 0);

@@ -1,9 +1,9 @@
 /**
- * The contact code catalogue (ref.contact_codes): read by everyone with cms:read, edited by a CDSP administrator
+ * The contact code catalogue (cms.contact_codes): read by everyone with cms:read, edited by a CDSP administrator
  * (cms:catalogue_edit). Every edit is audited with the before and after, bumps the code's version, and applies
  * to contacts raised afterwards: a contact keeps the snapshot of its code taken when it was raised.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
@@ -11,14 +11,23 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Actor } from '../identity/index.ts';
 import { StaleVersionError } from './cms.errors.ts';
-import { catalogueRepository } from './contacts.repository.ts';
-import { auditActorOf } from './contacts.service.ts';
+import { catalogueRepository } from './catalogue.repository.ts';
+import { auditActorOf } from './contacts/contact-context.ts';
+import type { CmsTables } from './cms.tables.ts';
+import { validateCodeEdit } from './domain/code-edit.ts';
 import { CODE_KEYS, validateContactCodeCatalogue, type ContactCodeDef } from './domain/contact-codes.ts';
 
 export type CodeView = ContactCodeDef & { version: number; updated_at: string };
 
 /** What an edit may change: every catalogue key but the code itself. */
-const EDITABLE = CODE_KEYS.filter((k): k is Exclude<(typeof CODE_KEYS)[number], 'code'> => k !== 'code');
+type EditableKey = Exclude<(typeof CODE_KEYS)[number], 'code'>;
+const EDITABLE = CODE_KEYS.filter((k): k is EditableKey => k !== 'code');
+
+/**
+ * An edit as the catalogue form or the API sends it: every editable attribute, not yet checked (the service checks
+ * them all, so the web and the API apply the same rules), and the version the editor loaded.
+ */
+export type CodeUpdate = Record<EditableKey, unknown> & { version: number };
 
 function toView(r: Awaited<ReturnType<typeof catalogueRepository.byCode>> & object): CodeView {
   return {
@@ -60,14 +69,13 @@ export class CatalogueService {
   }
 
   /** Replaces a code's definition (all editable attributes), if `version` is still the current one. */
-  async update(
-    actor: Actor,
-    code: string,
-    input: Omit<ContactCodeDef, 'code'> & { version: number },
-  ): Promise<CodeView> {
+  async update(actor: Actor, code: string, input: CodeUpdate): Promise<CodeView> {
     const upper = code.toUpperCase();
-    const candidate: Record<string, unknown> = { code: upper };
-    for (const k of EDITABLE) candidate[k] = (input as unknown as Record<string, unknown>)[k];
+    const { version, ...attributes } = input;
+    const candidate = { code: upper, ...attributes };
+    // The rules the catalogue form shows per field, then the catalogue's own integrity rules.
+    const edit = validateCodeEdit(candidate);
+    if (edit.length > 0) throw new ValidationError(`The ${upper} definition was not saved`, edit);
     const checked = validateContactCodeCatalogue([candidate]);
     if (!checked.ok) {
       throw new ValidationError(
@@ -75,22 +83,20 @@ export class CatalogueService {
         checked.errors.map((m) => ({ field: 'definition', message: m })),
       );
     }
+    const { code: _code, resolver, fields, rules, ...plain } = checked.catalogue[0]!;
+    const values: Updateable<CmsTables['cms.contact_codes']> = {
+      ...plain,
+      resolver: JSON.stringify(resolver),
+      fields: JSON.stringify(fields),
+      rules: JSON.stringify(rules),
+    };
     return inScope(this.db, SYSTEM_SCOPE, async (trx) => {
       const before = await catalogueRepository.byCode(trx, upper);
       if (!before) throw new NotFoundError(`No contact code ${code}`);
-      if (before.version !== input.version) throw new StaleVersionError(before.version);
-      const values: Record<string, unknown> = {};
-      for (const k of EDITABLE) {
-        const v = candidate[k];
-        values[k] = k === 'resolver' || k === 'fields' || k === 'rules' ? JSON.stringify(v) : v;
-      }
+      if (before.version !== version) throw new StaleVersionError(before.version);
       const after = await catalogueRepository.update(trx, upper, before.version, values, this.clock.now());
       if (!after) throw new StaleVersionError(before.version + 1);
-      const changed = EDITABLE.filter(
-        (k) =>
-          JSON.stringify((before as Record<string, unknown>)[k]) !==
-          JSON.stringify((after as Record<string, unknown>)[k]),
-      );
+      const changed = EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
       await this.audit.record(trx, {
         actor: auditActorOf(actor),
         action: 'contact_code.updated',
@@ -99,8 +105,8 @@ export class CatalogueService {
         details: {
           version: after.version,
           changed,
-          before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
-          after: Object.fromEntries(changed.map((k) => [k, (after as Record<string, unknown>)[k]])),
+          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, after[k]])),
         },
       });
       return toView(after);

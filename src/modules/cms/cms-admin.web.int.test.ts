@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
-import { ADD_FIELDS, addSite, createCmsTestApp, type CmsTestApp } from './cms.test-support.ts';
+import {
+  ADD_FIELDS,
+  addSite,
+  createCmsTestApp,
+  formValues,
+  type CmsTestApp,
+} from '../../../test/support/cms.ts';
 
 describe('CMS web pages: contact codes and two-way requests', () => {
   let t: CmsTestApp;
@@ -34,24 +40,15 @@ describe('CMS web pages: contact codes and two-way requests', () => {
     resolverWeb = await user(t.cdsp.shortCode, 'cdsp_resolver');
     shipperWeb = await user(shipper.shortCode, 'cms_user');
     outsiderWeb = await user(other.shortCode, 'cms_supervisor');
-    mprn = addSite(t, [shipper.id]);
+    mprn = await addSite(t, { shipper_short_code: shipper.shortCode });
   });
   after(() => t.cleanup());
 
-  const codeForm = async (code: string, over: Record<string, string | string[]> = {}) => {
-    const def = await t.services.cms.catalogue.get(code);
-    return {
-      name: def.name,
-      description: def.description,
-      target_business_days: String(def.target_business_days),
-      response_window_business_days: String(def.response_window_business_days),
-      challenge_window_business_days: String(def.challenge_window_business_days),
-      portfolio_check: def.portfolio_check ? 'yes' : 'no',
-      raised_by: [...def.raised_by],
-      version: String(def.version),
-      ...over,
-    };
-  };
+  /** The code's edit form as the page fills it in, with `over` typed over it. */
+  const codeForm = async (code: string, over: Record<string, string | string[]> = {}) => ({
+    ...formValues((await adminWeb.get(`/contacts/codes/${code}`)).body),
+    ...over,
+  });
 
   test('the contacts list links to the requests queue, and for an administrator to the contact codes', async () => {
     const admin = await adminWeb.get('/contacts');

@@ -1,8 +1,10 @@
+import { formatContactReference } from './domain/reference.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { makeOrg } from '../../../test/support/factories.ts';
+import { makeRequest, makeWebhook } from '../../../test/support/factories/cms.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import {
   act,
@@ -14,7 +16,7 @@ import {
   userWithToken,
   type Api,
   type CmsTestApp,
-} from './cms.test-support.ts';
+} from '../../../test/support/cms.ts';
 
 const DAY = 86_400_000;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
@@ -22,7 +24,7 @@ const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0
 
 describe('CMS workflows: cross-organisation isolation, requests, jobs, attachments, webhooks, catalogue, lists', () => {
   let t: CmsTestApp;
-  let orgA: { id: string; shortCode: string };
+  let orgA: { id: string; name: string; shortCode: string };
   let a: Api;
   let parentOfA: Api;
   let resolver: Api;
@@ -41,7 +43,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     );
     resolver = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_supervisor'])).token);
     admin = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_admin'])).token);
-    mprnA = addSite(t, [orgA.id]);
+    mprnA = await addSite(t, { shipper_short_code: orgA.shortCode });
     outsiders = [];
     const sibling = await makeOrg(t.services, { type: 'shipper', parentShortCode: parent.shortCode });
     for (const [label, type, parentShortCode, roles] of [
@@ -129,12 +131,22 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     assert.equal(after.notes.length, current.notes.length);
     assert.equal(after.attachments.length, 1);
     // An unknown reference looks exactly the same as someone else's.
-    const unknown = await outsiders[0]!.api('GET', '/contacts/ADD-22222X');
-    assert.equal(unknown.statusCode, 404);
-    assert.deepEqual(
-      Object.keys(unknown.json()).sort(),
-      Object.keys((await outsiders[0]!.api('GET', `/contacts/${c.reference}`)).json()).sort(),
-    );
+    // Byte for byte, once the requested reference and the per-request id are set aside.
+    const unknownRef = formatContactReference('ADD', 987_654); // well-formed, never raised in this test
+    assert.equal(unknownRef.length, c.reference.length);
+    const same = (body: string, ref: string) =>
+      body
+        .split(ref)
+        .join('<ref>')
+        .replace(/"request_id":"[^"]*"/, '"request_id":"<id>"');
+    for (const o of outsiders) {
+      const unknown = await o.api('GET', `/contacts/${unknownRef}`);
+      const foreign = await o.api('GET', `/contacts/${c.reference}`);
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(foreign.statusCode, 404);
+      assert.equal(foreign.headers['content-type'], unknown.headers['content-type']);
+      assert.equal(same(foreign.body, c.reference), same(unknown.body, unknownRef), o.label);
+    }
   });
 
   test('row-level security is a second wall: a scope of another organisation reads no contact rows', async () => {
@@ -193,18 +205,11 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     const r = open.json();
     assert.match(r.reference, /^DCR-/);
     assert.equal(r.response_due_date, '2026-03-09'); // Monday + 5 business days
-    const answered = (
-      await resolver('POST', '/requests', {
-        body: {
-          type: 'CCR',
-          to: orgA.shortCode,
-          mprn: mprnA,
-          subject: 'Config',
-          body: 'Change it?',
-          response_business_days: 5,
-        },
-      })
-    ).json();
+    const answered = await makeRequest(
+      resolver,
+      { to: orgA.shortCode, mprn: mprnA, response_business_days: 5 },
+      { type: 'CCR', subject: 'Config', body: 'Change it?' },
+    );
     const queue = (await a('GET', '/requests?status=open'))
       .json()
       .items.map((x: { reference: string }) => x.reference);
@@ -292,11 +297,10 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
   });
 
   test('webhooks: signed deliveries, retries with backoff, a delivery log only the organisation sees', async () => {
-    const created = await a('POST', '/webhooks', {
-      body: { url: 'https://hooks.example.test/cms', events: ['contact.raised', 'contact.start'] },
+    const hook = await makeWebhook(a, {
+      url: 'https://hooks.example.test/cms',
+      events: ['contact.raised', 'contact.start'],
     });
-    assert.equal(created.statusCode, 201, created.body);
-    const hook = created.json();
     assert.match(hook.secret, /^whsec_/);
     const insecure = await a('POST', '/webhooks', { body: { url: 'http://hooks.example.test/cms' } });
     assert.equal(insecure.statusCode, 400);
@@ -363,10 +367,40 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     await admin('PUT', '/contact-codes/ADD', { body: { ...body, version: def.version + 1 } });
   });
 
+  test('catalogue: the API refuses what the form refuses: a 10,000-day target is a 400 problem and changes nothing', async () => {
+    const def = (await admin('GET', '/contact-codes/DUP')).json();
+    const { code: _c, updated_at: _u, ...body } = def;
+    for (const [field, value] of [
+      ['target_business_days', 10_000],
+      ['target_business_days', 251],
+      ['response_window_business_days', 10_000],
+      ['challenge_window_business_days', 0],
+    ] as const) {
+      const res = await admin('PUT', '/contact-codes/DUP', { body: { ...body, [field]: value } });
+      assert.equal(res.statusCode, 400, `${field} = ${value}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      const problem = res.json();
+      assert.equal(problem.status, 400);
+      assert.ok(
+        problem.errors.some(
+          (e: { field: string; message: string }) => e.field === field && /from 1 to 250/.test(e.message),
+        ),
+        res.body,
+      );
+    }
+    const patch = await admin('PATCH', '/contact-codes/DUP', { body: { target_business_days: 10_000 } });
+    assert.ok(patch.statusCode >= 400, 'there is no PATCH that could accept it either');
+    const after = (await admin('GET', '/contact-codes/DUP')).json();
+    assert.deepEqual(after, def, 'nothing changed');
+    const ok = await admin('PUT', '/contact-codes/DUP', { body: { ...body, target_business_days: 250 } });
+    assert.equal(ok.statusCode, 200, '250 business days is the most a target may be');
+    await admin('PUT', '/contact-codes/DUP', { body: { ...body, version: def.version + 1 } });
+  });
+
   test('lists: filters, text search over descriptions and notes, cursor paging, CSV export', async () => {
     const org = await makeOrg(t.services, { type: 'shipper' });
     const me = apiAs(t, (await userWithToken(t, org.shortCode, ['cms_user'])).token);
-    const m = addSite(t, [org.id]);
+    const m = await addSite(t, { shipper_short_code: org.shortCode });
     const refs: string[] = [];
     for (let i = 0; i < 5; i++) {
       t.clock.advance(60_000);
@@ -410,48 +444,87 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     const lines = csv.body.trim().split('\r\n');
     assert.equal(lines[0]!.split(',')[0], 'reference');
     assert.equal(lines.length, 1 + 4);
-    assert.ok(
-      csv.body.includes("'=cmd") || !csv.body.includes(',=cmd'),
-      'formula-looking cells are neutralised',
-    );
     const badCursor = await me('GET', '/contacts?cursor=nonsense');
     assert.equal(badCursor.statusCode, 400);
   });
 
-  test('routing: DMQ goes to the site’s DMSP, and GSR from a GT to the site’s shipper', async () => {
-    const dmsp = await makeOrg(t.services, { type: 'dmsp' });
-    const dmspApi = apiAs(t, (await userWithToken(t, dmsp.shortCode, ['cms_user'])).token);
-    const site = addSite(t, [orgA.id], {
-      class: 1,
-      dmsp_short_code: dmsp.shortCode,
-      shipper_short_code: orgA.shortCode,
+  test('CSV export: cells that start like a formula (=, +, -, @) are made text', async () => {
+    const org = await makeOrg(t.services, { type: 'shipper' });
+    const me = apiAs(t, (await userWithToken(t, org.shortCode, ['cms_user'])).token);
+    const m = await addSite(t, { shipper_short_code: org.shortCode });
+    const risky = ['=HYPERLINK("http://x.example")', '+44 1234', '-2+3', '@SUM(A1:A9)'];
+    for (const d of risky) {
+      t.clock.advance(60_000);
+      await raiseAdd(me, m, { description: d, raiser_reference: d.slice(0, 5) });
+    }
+    const csv = await me('GET', '/contacts/export?sort=oldest');
+    assert.equal(csv.statusCode, 200);
+    const lines = csv.body.trim().split('\r\n');
+    const header = lines[0]!.split(',');
+    assert.equal(header.at(-1), 'description');
+    const rows = lines.slice(1);
+    assert.equal(rows.length, risky.length);
+    const unquote = (cell: string) => (cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell);
+    risky.forEach((d, i) => {
+      const row = rows[i]!;
+      // The description is the last column; a quoted cell may hold commas and quotes.
+      const last = row.endsWith('"')
+        ? row.slice(row.lastIndexOf(',"') + 1)
+        : row.slice(row.lastIndexOf(',') + 1);
+      assert.equal(unquote(last), `'${d}`, `description ${d} is escaped`);
+      assert.ok(
+        row.includes(`,'${d.slice(0, 5)},`) || row.includes(`,"'${d.slice(0, 5)}`),
+        `reference ${d.slice(0, 5)} is escaped`,
+      );
     });
+  });
+
+  test('routing on the real register: GSR from the site’s network goes to its shipper; DMQ is refused, as the register names no DMSP', async () => {
+    // GSR: the gas transporter of the site's network raises it; the register's shipper resolves it.
+    const network = `Net GSR ${orgA.shortCode}`;
+    const gt = await makeOrg(t.services, { type: 'gt', networkName: network });
+    const gtApi = apiAs(t, (await userWithToken(t, gt.shortCode, ['cms_user'])).token);
+    const gsrSite = await addSite(t, { shipper_short_code: orgA.shortCode, network_name: network });
+    const gsr = await gtApi('POST', '/contacts', {
+      body: {
+        code: 'GSR',
+        mprn: gsrSite,
+        description: 'Gas escape, supply capped',
+        fields: {
+          notice_reference: 'GSR-1',
+          situation_category: 'ID',
+          action_taken: 'CAPPED',
+          visit_date: '2026-02-27',
+          gas_escape: 'yes',
+          details: 'Capped at the meter',
+        },
+      },
+    });
+    assert.equal(gsr.statusCode, 201, gsr.body);
+    assert.equal(gsr.json().resolver, `${orgA.name} (${orgA.shortCode})`);
+    const seen = await a('GET', `/contacts/${gsr.json().reference}`);
+    assert.equal(seen.statusCode, 200, 'the shipper resolves it, so it sees it');
+    assert.ok(seen.json().available_actions.includes('start'));
+
+    // DMQ: routed to the site's DMSP, which GES does not record (domain.md §2: the appointments directory is
+    // the source, and there is none yet), so the real register names none and the contact is refused.
+    await makeOrg(t.services, { type: 'dmsp' });
+    const dmqSite = await addSite(t, { shipper_short_code: orgA.shortCode, class: '1' });
     const code = (await a('GET', '/contact-codes/DMQ')).json();
     const qt = code.fields.find((f: { name: string }) => f.name === 'query_type').code_list[0].value;
-    const res = await a('POST', '/contacts', {
+    const before = await a('GET', '/contacts?code=DMQ');
+    const refused = await a('POST', '/contacts', {
       body: {
         code: 'DMQ',
-        mprn: site,
+        mprn: dmqSite,
         description: 'Daily reads look wrong',
         fields: { query_type: qt, gas_day: '2026-02-20', details: 'spikes' },
       },
     });
-    assert.equal(res.statusCode, 201, res.body);
-    assert.match(res.json().resolver, new RegExp(dmsp.shortCode));
-    const seen = await dmspApi('GET', `/contacts/${res.json().reference}`);
-    assert.equal(seen.statusCode, 200, 'the DMSP resolves it, so it sees it');
-    assert.ok(seen.json().available_actions.includes('start'));
-    const noDmsp = addSite(t, [orgA.id], { class: 1 });
-    const refused = await a('POST', '/contacts', {
-      body: {
-        code: 'DMQ',
-        mprn: noDmsp,
-        description: 'x',
-        fields: { query_type: qt, gas_day: '2026-02-20', details: 'x' },
-      },
-    });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /does not name a Daily Metered Service Provider/);
+    const after = await a('GET', '/contacts?code=DMQ');
+    assert.deepEqual(after.json(), before.json(), 'nothing was raised');
   });
 });
 

@@ -9,16 +9,18 @@ import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import type { JobQueue } from '../../platform/jobs/queue.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Directory, MailIntent } from './cms.ports.ts';
-import { catalogueRepository, contactsRepository } from './contacts.repository.ts';
+import { contactsRepository } from './contacts/contacts.repository.ts';
 import {
+  businessCalendar,
   challengeWindowOpen,
   SYSTEM_ACTOR,
   type CodeSnapshot,
-  type ContactsService,
-} from './contacts.service.ts';
-import { BusinessCalendar, londonDateOf } from '../../platform/time/calendar.ts';
+} from './contacts/contact-context.ts';
+import type { ContactsService } from './contacts/contacts.service.ts';
+import { recordContactEvent } from './contacts/notifications.ts';
+import { londonDateOf } from '../../platform/time/calendar.ts';
 import type { RequestsService } from './requests.service.ts';
-import { enqueueWebhookEvent, type WebhooksService } from './webhooks.service.ts';
+import type { WebhooksService } from './webhooks.service.ts';
 
 export const CMS_JOBS = {
   autoCloseUnanswered: 'cms.auto-close-unanswered',
@@ -58,7 +60,7 @@ export class CmsJobs {
   async autoCloseResolved(): Promise<number> {
     const today = londonDateOf(this.clock.now());
     const candidates = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
-      const calendar = new BusinessCalendar(await catalogueRepository.bankHolidays(trx));
+      const calendar = await businessCalendar(trx);
       const rows = await contactsRepository.resolvedContacts(trx);
       return rows.filter(
         (r) =>
@@ -81,7 +83,7 @@ export class CmsJobs {
     const today = londonDateOf(now);
     const mails: MailIntent[] = [];
     const n = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
-      const calendar = new BusinessCalendar(await catalogueRepository.bankHolidays(trx));
+      const calendar = await businessCalendar(trx);
       const tomorrow = calendar.nextBusinessDay(today);
       const rows = await contactsRepository.breachWarningCandidates(trx, today, tomorrow);
       for (const c of rows) {
@@ -89,28 +91,30 @@ export class CmsJobs {
           breach_warning_for: c.due_date,
         });
         if (!updated) continue;
-        await this.audit.record(trx, {
-          actor: SYSTEM_ACTOR,
-          action: 'contact.breach_warning',
-          subjectType: 'contact',
-          subjectId: c.id,
-          details: { reference: c.reference, due_date: c.due_date },
+        await recordContactEvent(trx, this.audit, mails, {
+          at: now,
+          audit: {
+            actor: SYSTEM_ACTOR,
+            action: 'contact.breach_warning',
+            subjectType: 'contact',
+            subjectId: c.id,
+            details: { reference: c.reference, due_date: c.due_date },
+          },
+          webhook: {
+            organisationIds: [c.resolver_org_id],
+            event: 'contact.breach_warning',
+            data: { reference: c.reference, code: c.code, status: c.status, due_date: c.due_date },
+          },
+          mails: [
+            {
+              to: c.assignee_user_id
+                ? { userId: c.assignee_user_id, organisationId: c.resolver_org_id }
+                : { organisationId: c.resolver_org_id, roles: ['cdsp_supervisor', 'cms_supervisor'] },
+              subject: `Contact ${c.reference} is due ${c.due_date === today ? 'today' : 'tomorrow'}`,
+              text: `Contact ${c.reference} (${(c.code_snapshot as CodeSnapshot).name}) must be resolved by the end of ${c.due_date}, or it breaches its target.\n\n${this.publicUrl}/contacts/${c.reference}`,
+            },
+          ],
         });
-        await enqueueWebhookEvent(trx, now, [c.resolver_org_id], 'contact.breach_warning', {
-          reference: c.reference,
-          code: c.code,
-          status: c.status,
-          due_date: c.due_date,
-        });
-        {
-          mails.push({
-            to: c.assignee_user_id
-              ? { userId: c.assignee_user_id, organisationId: c.resolver_org_id }
-              : { organisationId: c.resolver_org_id, roles: ['cdsp_supervisor', 'cms_supervisor'] },
-            subject: `Contact ${c.reference} is due ${c.due_date === today ? 'today' : 'tomorrow'}`,
-            text: `Contact ${c.reference} (${(c.code_snapshot as CodeSnapshot).name}) must be resolved by the end of ${c.due_date}, or it breaches its target.\n\n${this.publicUrl}/contacts/${c.reference}`,
-          });
-        }
       }
       return rows.length;
     });

@@ -2,24 +2,14 @@
  * What the CMS needs from other modules, as small interfaces injected by the composition root (src/composition.ts).
  * The CMS never imports another module's repository or tables.
  */
-import type { Actor } from '../identity/index.ts';
+import type { SiteSummary } from '../des/index.ts';
+import type { Actor, DirectoryUser, OrganisationView } from '../identity/index.ts';
 
-/** A supply point as the CMS needs it: enough to check rules (RFA class/AQ) and to route by register party. */
-export interface SiteInfo {
-  mprn: string;
-  class: number | null;
-  annual_quantity: number | null;
-  network_name: string | null;
-  ldz_id: string | null;
-  shipper_short_code: string | null;
-  current_supplier: string | null;
-  /** Appointed parties, where the register records one (null otherwise: then nothing can be routed to them). */
-  dmsp_short_code: string | null;
-  mra_short_code: string | null;
-  meter_point_status: string | null;
-  /** A one-line address for display. */
-  address: string | null;
-}
+/**
+ * A supply point as the CMS needs it: enough to check rules (RFA class/AQ) and to route by register party
+ * (appointed parties are null where the register records none: then nothing can be routed to them).
+ */
+export type SiteInfo = SiteSummary;
 
 /** The DES register as seen by the CMS. */
 export interface SiteLookup {
@@ -33,22 +23,11 @@ export interface SiteLookup {
 /** A site lookup for a process with no register: every MPRN is unknown, so portfolio-checked codes are refused. */
 export const noRegister: SiteLookup = { findVisibleSite: async () => null };
 
-export interface DirectoryOrganisation {
-  id: string;
-  name: string;
-  type: string;
-  shortCode: string;
-  networkName: string | null;
-}
+/** An organisation as the CMS needs it (routing and display): the identity module's view, without the tree. */
+export type DirectoryOrganisation = Omit<OrganisationView, 'parentId'>;
 
-export interface DirectoryUser {
-  id: string;
-  email: string;
-  name: string;
-  organisationId: string;
-  roles: string[];
-  active: boolean;
-}
+/** A user as the CMS needs them (assignment, notification addresses): the identity module's directory user. */
+export type { DirectoryUser };
 
 /** Organisations and users, as the CMS needs them (routing, assignment, notification addresses). */
 export interface Directory {

@@ -6,6 +6,24 @@ type Json<T = unknown> = ColumnType<T, string, string>;
 type DateCol = ColumnType<string, string, string>;
 
 export interface CmsTables {
+  /** The contact code catalogue (CMS-owned; was ref.contact_codes). */
+  'cms.contact_codes': {
+    code: string;
+    name: string;
+    description: string;
+    raised_by: string[];
+    portfolio_check: boolean;
+    mprn_required: boolean;
+    resolver: unknown;
+    target_business_days: number;
+    response_window_business_days: number;
+    challenge_window_business_days: number;
+    worked_in: string;
+    fields: unknown;
+    rules: unknown;
+    version: Generated<number>;
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  };
   'cms.reference_counters': { code: string; next_seq: number };
   'cms.contacts': {
     id: Generated<string>;
@@ -126,4 +144,10 @@ export interface CmsTables {
     created_at: Timestamp;
     delivered_at: Timestamp | null;
   };
+}
+
+// This module's tables are part of the database type (see platform/db/schema.ts).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DB extends CmsTables {}
 }

@@ -6,13 +6,15 @@
  * `If-Match: "<version>"` (the ETag of GET /contacts/{reference}) or as `version` in the body (if both, they must
  * agree). A stale version gets 409 (type /problems/stale-version) and changes nothing; no version gets 428.
  */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { problemResponses } from '../../platform/http/openapi.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import type { CmsServices } from './index.ts';
+import { requireActor } from '../../platform/http/actor.ts';
+import type { CmsServices } from './cms.services.ts';
 import { MAX_ATTACHMENT_BYTES } from './attachments.sniff.ts';
-import type { ContactSummary } from './contacts.service.ts';
+import { contactsCsv } from './contacts/lists.ts';
 import {
   ActionBody,
   AttachmentParams,
@@ -26,6 +28,7 @@ import {
   ContactListQuery,
   ContactResponse,
   DeliveryList,
+  FileBody,
   IdempotencyHeaders,
   IdParams,
   IfMatchHeaders,
@@ -67,34 +70,17 @@ export function versionFrom(ifMatch: string | undefined, bodyVersion: number | u
   return header ?? bodyVersion ?? null;
 }
 
-const CSV_COLUMNS: [keyof ContactSummary, string][] = [
-  ['reference', 'reference'],
-  ['code', 'code'],
-  ['code_name', 'code_name'],
-  ['status', 'status'],
-  ['mprn', 'mprn'],
-  ['raiser', 'raiser'],
-  ['raiser_reference', 'raiser_reference'],
-  ['resolver', 'resolver'],
-  ['assignee', 'assignee'],
-  ['raised_at', 'raised_at'],
-  ['due_date', 'due_date'],
-  ['business_days_left', 'business_days_left'],
-  ['breached', 'breached'],
-  ['description', 'description'],
-];
-
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  // Spreadsheet formula injection: a cell that starts like a formula is made text.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function contactsCsv(rows: ContactSummary[]): string {
-  const lines = [CSV_COLUMNS.map(([, h]) => h).join(',')];
-  for (const r of rows) lines.push(CSV_COLUMNS.map(([k]) => csvCell(r[k])).join(','));
-  return lines.join('\r\n') + '\r\n';
+/** Headers for serving an attachment: a download, never rendered or sniffed by the browser. */
+export function sendAttachment<R extends FastifyReply>(
+  reply: R,
+  a: { contentType: string; filename: string },
+): R {
+  return reply
+    .type(a.contentType)
+    .header('content-disposition', attachmentDisposition(a.filename))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "sandbox; default-src 'none'")
+    .header('cache-control', 'private, no-store') as R;
 }
 
 export function attachmentDisposition(filename: string): string {
@@ -128,7 +114,7 @@ export const cmsApiPlugin =
         },
       },
       async (req, reply) => {
-        const { contact, replayed } = await cms.contacts.raise(req.actor!, {
+        const { contact, replayed } = await cms.contacts.raise(requireActor(req), {
           ...req.body,
           idempotencyKey: req.headers['idempotency-key'] ?? null,
         });
@@ -155,7 +141,7 @@ export const cmsApiPlugin =
           response: { 200: ContactList, ...problemResponses(400, 401, 403) },
         },
       },
-      async (req) => cms.contacts.list(req.actor!, req.query as never),
+      async (req) => cms.contacts.list(requireActor(req), req.query),
     );
 
     app.get(
@@ -176,7 +162,7 @@ export const cmsApiPlugin =
         },
       },
       async (req, reply) => {
-        const rows = await cms.contacts.exportRows(req.actor!, req.query as never);
+        const rows = await cms.contacts.exportRows(requireActor(req), req.query);
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="contacts.csv"')
@@ -199,7 +185,7 @@ export const cmsApiPlugin =
         },
       },
       async (req, reply) => {
-        const c = await cms.contacts.get(req.actor!, req.params.reference);
+        const c = await cms.contacts.get(requireActor(req), req.params.reference);
         return reply.header('etag', `"${c.version}"`).send(c);
       },
     );
@@ -222,7 +208,7 @@ export const cmsApiPlugin =
       },
       async (req, reply) => {
         const version = versionFrom(req.headers['if-match'], req.body.version);
-        const c = await cms.contacts.act(req.actor!, req.params.reference, { ...req.body, version });
+        const c = await cms.contacts.act(requireActor(req), req.params.reference, { ...req.body, version });
         return reply.header('etag', `"${c.version}"`).send(c);
       },
     );
@@ -241,7 +227,7 @@ export const cmsApiPlugin =
           response: { 200: TimelineResponse, ...problemResponses(401, 403, 404) },
         },
       },
-      async (req) => ({ items: await cms.contacts.events(req.actor!, req.params.reference) }),
+      async (req) => ({ items: await cms.contacts.events(requireActor(req), req.params.reference) }),
     );
 
     app.post(
@@ -259,7 +245,7 @@ export const cmsApiPlugin =
         },
       },
       async (req, reply) =>
-        reply.code(201).send(await cms.contacts.addNote(req.actor!, req.params.reference, req.body as never)),
+        reply.code(201).send(await cms.contacts.addNote(requireActor(req), req.params.reference, req.body)),
     );
 
     app.post(
@@ -280,14 +266,14 @@ export const cmsApiPlugin =
         },
       },
       async (req, reply) => {
-        const body = req.body as unknown;
+        const body = req.body;
         if (!Buffer.isBuffer(body)) {
           throw new ValidationError('Send the file as application/octet-stream', [
             { field: 'file', message: 'The body must be the file itself' },
           ]);
         }
         const a = await cms.contacts.addAttachment(
-          req.actor!,
+          requireActor(req),
           req.params.reference,
           req.query.filename,
           body,
@@ -311,22 +297,17 @@ export const cmsApiPlugin =
           response: {
             200: {
               description: 'The file',
-              content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+              content: { 'application/octet-stream': { schema: FileBody } },
             },
             ...problemResponses(401, 403, 404),
           },
         },
       },
       async (req, reply) => {
-        const a = await cms.contacts.attachment(req.actor!, req.params.reference, req.params.id);
-        return reply
-          .type(a.contentType)
-          .header('content-disposition', attachmentDisposition(a.filename))
-          .header('x-content-type-options', 'nosniff')
-          .header('content-security-policy', "sandbox; default-src 'none'")
-          .header('cache-control', 'private, no-store')
+        const a = await cms.contacts.attachment(requireActor(req), req.params.reference, req.params.id);
+        return sendAttachment(reply, a)
           .header('digest', `sha-256=${Buffer.from(a.sha256, 'hex').toString('base64')}`)
-          .send(a.data as never);
+          .send(a.data);
       },
     );
 
@@ -345,7 +326,7 @@ export const cmsApiPlugin =
           response: { 201: RequestResponse, ...problemResponses(400, 401, 403) },
         },
       },
-      async (req, reply) => reply.code(201).send(await cms.requests.send(req.actor!, req.body as never)),
+      async (req, reply) => reply.code(201).send(await cms.requests.send(requireActor(req), req.body)),
     );
 
     app.get(
@@ -360,7 +341,7 @@ export const cmsApiPlugin =
           response: { 200: RequestList, ...problemResponses(400, 401, 403) },
         },
       },
-      async (req) => ({ items: await cms.requests.list(req.actor!, req.query as never) }),
+      async (req) => ({ items: await cms.requests.list(requireActor(req), req.query) }),
     );
 
     app.get(
@@ -375,7 +356,7 @@ export const cmsApiPlugin =
           response: { 200: RequestResponse, ...problemResponses(401, 403, 404) },
         },
       },
-      async (req) => cms.requests.get(req.actor!, req.params.reference),
+      async (req) => cms.requests.get(requireActor(req), req.params.reference),
     );
 
     app.post(
@@ -394,7 +375,7 @@ export const cmsApiPlugin =
         },
       },
       async (req) =>
-        cms.requests.respond(req.actor!, req.params.reference, {
+        cms.requests.respond(requireActor(req), req.params.reference, {
           response: req.body.response,
           version: versionFrom(req.headers['if-match'], req.body.version),
         }),
@@ -445,7 +426,7 @@ export const cmsApiPlugin =
           response: { 200: CodeResponse, ...problemResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (req) => cms.catalogue.update(req.actor!, req.params.code, req.body as never),
+      async (req) => cms.catalogue.update(requireActor(req), req.params.code, req.body),
     );
 
     // ------------------------------------------------------------------------------------------ webhooks
@@ -463,7 +444,7 @@ export const cmsApiPlugin =
           response: { 201: WebhookCreated, ...problemResponses(400, 401, 403) },
         },
       },
-      async (req, reply) => reply.code(201).send(await cms.webhooks.create(req.actor!, req.body as never)),
+      async (req, reply) => reply.code(201).send(await cms.webhooks.create(requireActor(req), req.body)),
     );
 
     app.get(
@@ -477,7 +458,7 @@ export const cmsApiPlugin =
           response: { 200: WebhookList, ...problemResponses(401, 403) },
         },
       },
-      async (req) => ({ items: await cms.webhooks.list(req.actor!) }),
+      async (req) => ({ items: await cms.webhooks.list(requireActor(req)) }),
     );
 
     app.delete(
@@ -493,7 +474,7 @@ export const cmsApiPlugin =
         },
       },
       async (req, reply) => {
-        await cms.webhooks.deactivate(req.actor!, req.params.id);
+        await cms.webhooks.deactivate(requireActor(req), req.params.id);
         return reply.code(204).send(null);
       },
     );
@@ -510,6 +491,6 @@ export const cmsApiPlugin =
           response: { 200: DeliveryList, ...problemResponses(401, 403, 404) },
         },
       },
-      async (req) => ({ items: await cms.webhooks.deliveries(req.actor!, req.params.id) }),
+      async (req) => ({ items: await cms.webhooks.deliveries(requireActor(req), req.params.id) }),
     );
   };

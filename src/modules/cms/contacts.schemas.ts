@@ -4,6 +4,14 @@ import { CONTACT_ACTIONS, CONTACT_STATUSES } from './domain/lifecycle.ts';
 import { WEBHOOK_EVENTS } from './webhooks.service.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+/**
+ * `{type: 'string', enum: [...]}` (the JSON Schema and OpenAPI document as before) typed as the union of its
+ * values, so that handlers pass a validated query or body to a service without casting it.
+ */
+function StringEnum<const T extends string>(values: readonly T[], options: { description?: string } = {}) {
+  return Type.Unsafe<T>(Type.String({ ...options, enum: [...values] }));
+}
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 
 export const ReferenceParams = Type.Object({
@@ -158,16 +166,15 @@ export const ContactResponse = Type.Object(
 );
 
 export const ContactListQuery = Type.Object({
-  status: Type.Optional(Type.Array(Type.String({ enum: [...CONTACT_STATUSES] }))),
+  status: Type.Optional(Type.Array(StringEnum(CONTACT_STATUSES))),
   code: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{3,4}$' }))),
   mprn: Type.Optional(Type.String()),
   raised_from: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive' })),
   raised_to: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive' })),
-  due: Type.Optional(Type.String({ enum: ['overdue', 'due_today'] })),
+  due: Type.Optional(StringEnum(['overdue', 'due_today'])),
   assignee: Type.Optional(Type.String({ description: 'A user id, or "me"' })),
   view: Type.Optional(
-    Type.String({
-      enum: ['all', 'mine', 'raised', 'received', 'team'],
+    StringEnum(['all', 'mine', 'raised', 'received', 'team'], {
       description: 'mine: assigned to me; raised: my organisation raised; received/team: my side resolves',
     }),
   ),
@@ -176,7 +183,7 @@ export const ContactListQuery = Type.Object({
     Type.String({ maxLength: 200, description: 'Words in the description, references or notes' }),
   ),
   sort: Type.Optional(
-    Type.String({ enum: ['newest', 'oldest', 'due'], description: 'oldest = date-received order (RFA/CDQ)' }),
+    StringEnum(['newest', 'oldest', 'due'], { description: 'oldest = date-received order (RFA/CDQ)' }),
   ),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
@@ -210,7 +217,7 @@ export const ActionBody = Type.Object(
 export const NoteBody = Type.Object(
   {
     body: Type.String({ minLength: 1, maxLength: 10000 }),
-    visibility: Type.Optional(Type.String({ enum: ['external', 'internal'] })),
+    visibility: Type.Optional(StringEnum(['external', 'internal'])),
   },
   { additionalProperties: false },
 );
@@ -325,7 +332,7 @@ export const CodeUpdateBody = Type.Object(
 export const WebhookBody = Type.Object(
   {
     url: Type.String({ maxLength: 2000, description: 'An https:// URL' }),
-    events: Type.Optional(Type.Array(Type.String({ enum: [...WEBHOOK_EVENTS] }))),
+    events: Type.Optional(Type.Array(StringEnum(WEBHOOK_EVENTS))),
   },
   { additionalProperties: false },
 );
@@ -357,8 +364,5 @@ export const DeliveryList = Type.Object({
   ),
 });
 
-export const CsvResponse = Type.String({
-  description: 'CSV (text/csv), one row per contact, with a header row',
-});
-export const BinaryResponse = Type.String({ description: 'The file, as an attachment download' });
-export const EmptyResponse = Type.Null({ description: 'No content' });
+/** A file as a response body: a binary string in the OpenAPI document, a Buffer to the handler that sends it. */
+export const FileBody = Type.Unsafe<Buffer>(Type.String({ format: 'binary' }));

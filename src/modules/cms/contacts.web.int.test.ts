@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
 import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
-import { ADD_FIELDS, addSite, createCmsTestApp, type CmsTestApp } from './cms.test-support.ts';
+import { ADD_FIELDS, addSite, createCmsTestApp, type CmsTestApp } from '../../../test/support/cms.ts';
 
 describe('CMS web pages', () => {
   let t: CmsTestApp;
@@ -46,7 +46,7 @@ describe('CMS web pages', () => {
     shipperWeb = (await signInAndEnrol(t.app, t.clock, s.email, TEST_PASSWORD)).client;
     cdspWeb = (await signInAndEnrol(t.app, t.clock, r.email, TEST_PASSWORD)).client;
     outsiderWeb = (await signInAndEnrol(t.app, t.clock, o.email, TEST_PASSWORD)).client;
-    mprn = addSite(t, [shipper.id]);
+    mprn = await addSite(t, { shipper_short_code: shipper.shortCode });
   });
   after(() => t.cleanup());
 
@@ -216,6 +216,9 @@ describe('CMS web pages', () => {
     assert.equal(none.statusCode, 400);
     assert.match(none.body, /govuk-error-summary[\s\S]*href="#file"[\s\S]*Select a file to attach/);
     assert.match(none.body, /id="file-error"/);
+    const empty = await upload(shipperWeb, url, { name: 'empty.txt', data: '' });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /govuk-error-summary[\s\S]*href="#file"[\s\S]*The selected file is empty/);
     const wrongType = await upload(shipperWeb, url, {
       name: 'tool.exe',
       data: Buffer.from([0x4d, 0x5a, 0, 1, 2]),
@@ -231,7 +234,7 @@ describe('CMS web pages', () => {
     });
     assert.equal(huge.statusCode, 413);
     assert.match(huge.body, /The selected file must be smaller than 20 MB/);
-    assert.doesNotMatch((await shipperWeb.get(`/contacts/${ref}`)).body, /big\.txt|tool\.exe/);
+    assert.doesNotMatch((await shipperWeb.get(`/contacts/${ref}`)).body, /big\.txt|tool\.exe|empty\.txt/);
 
     const ok = await upload(shipperWeb, url, { name: 'bill.txt', data: text });
     assert.equal(ok.statusCode, 303, ok.body.slice(0, 2000));

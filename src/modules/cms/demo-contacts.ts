@@ -5,7 +5,7 @@
  */
 import { permissionsFor, isRole, type Actor } from '../identity/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { CmsServices } from './index.ts';
+import type { CmsServices } from './cms.services.ts';
 import { addCalendarDays, londonDateOf } from '../../platform/time/calendar.ts';
 
 async function actorFor(cms: CmsServices, email: string): Promise<Actor> {

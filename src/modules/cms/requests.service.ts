@@ -6,28 +6,26 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
+import { inScope, SYSTEM_SCOPE, type Tx } from '../../platform/db/scope.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
-import type { AuditService } from '../audit/index.ts';
+import type { AuditActor, AuditEventInput, AuditService } from '../audit/index.ts';
 import type { Actor } from '../identity/index.ts';
+import { validateMprn } from '../../platform/gas/mprn.ts';
 import type { Directory, DirectoryOrganisation, MailIntent } from './cms.ports.ts';
 import { IllegalTransitionError, StaleVersionError } from './cms.errors.ts';
-import {
-  catalogueRepository,
-  contactsRepository,
-  requestsRepository,
-  type RequestRow,
-} from './contacts.repository.ts';
+import { contactsRepository } from './contacts/contacts.repository.ts';
+import { requestsRepository, type RequestRow } from './requests.repository.ts';
 import {
   auditActorOf,
+  businessCalendar,
   normaliseReference,
   scopeOf,
   SYSTEM_ACTOR,
   type CodeSnapshot,
-} from './contacts.service.ts';
-import { BusinessCalendar, londonDateOf } from '../../platform/time/calendar.ts';
+} from './contacts/contact-context.ts';
+import { londonDateOf } from '../../platform/time/calendar.ts';
 import { formatContactReference } from './domain/reference.ts';
-import { enqueueWebhookEvent } from './webhooks.service.ts';
+import { recordContactEvent } from './contacts/notifications.ts';
 
 export const REQUEST_TYPES = {
   DCR: 'Data Clarification Request',
@@ -69,6 +67,46 @@ export interface RequestView {
   closed_at: string | null;
 }
 
+/**
+ * The audit events of a request event: `request.<event>` on the request and, when the request is about a contact,
+ * `contact.request_<event>` on that contact's timeline (with its reference), with the same details.
+ */
+function requestAudit(
+  actor: AuditActor,
+  event: 'sent' | 'answered' | 'auto_closed',
+  requestId: string,
+  contact: { id: string; reference: string | null } | null,
+  details: Record<string, unknown>,
+): AuditEventInput[] {
+  const onRequest = {
+    actor,
+    action: `request.${event}`,
+    subjectType: 'request',
+    subjectId: requestId,
+    details,
+  };
+  if (!contact) return [onRequest];
+  const onContact = {
+    actor,
+    action: `contact.request_${event}`,
+    subjectType: 'contact',
+    subjectId: contact.id,
+    details: { reference: contact.reference, ...details },
+  };
+  return [onRequest, onContact];
+}
+
+/** The contact a request is about (its id, and its reference as the caller may see it), or null. */
+const aboutContact = (r: RequestRow, reference: string | null) =>
+  r.contact_id ? { id: r.contact_id, reference } : null;
+
+/** The webhook of a change both the sender and the recipient of a request hear about. */
+const toBothSides = (r: RequestRow, event: string) => ({
+  organisationIds: [r.from_org_id, r.to_org_id],
+  event,
+  data: { reference: r.reference, type: r.type },
+});
+
 export class RequestsService {
   constructor(
     private readonly db: Kysely<DB>,
@@ -92,7 +130,7 @@ export class RequestsService {
     if (body.length < 1 || body.length > 10000)
       errors.push({ field: 'body', message: 'Write the request in 1 to 10,000 characters' });
     const mprn = input.mprn?.trim() || null;
-    if (mprn !== null && !/^\d{6,10}$/.test(mprn))
+    if (mprn !== null && !validateMprn(mprn).ok)
       errors.push({ field: 'mprn', message: 'An MPRN is 6 to 10 digits' });
     const days = input.response_business_days ?? null;
     if (days !== null && (!Number.isInteger(days) || days < 1 || days > 60)) {
@@ -144,7 +182,7 @@ export class RequestsService {
       if (errors.length > 0 || !to) throw new ValidationError('The request was not sent', errors);
       const window = days ?? (contact!.code_snapshot as CodeSnapshot).response_window_business_days;
       const now = this.clock.now();
-      const calendar = new BusinessCalendar(await catalogueRepository.bankHolidays(trx));
+      const calendar = await businessCalendar(trx);
       const seq = await contactsRepository.nextSequence(trx, type);
       const row = await requestsRepository.insert(trx, {
         reference: formatContactReference(type, seq),
@@ -177,40 +215,27 @@ export class RequestsService {
         body,
         response_due_date: row.response_due_date,
       };
-      await this.audit.record(
-        trx,
-        {
-          actor: auditActorOf(actor),
-          action: 'request.sent',
-          subjectType: 'request',
-          subjectId: row.id,
-          details,
+      await recordContactEvent(trx, this.audit, mails, {
+        at: now,
+        audit: requestAudit(auditActorOf(actor), 'sent', row.id, contact ?? null, details),
+        webhook: {
+          organisationIds: [to.id],
+          event: 'request.sent',
+          data: {
+            reference: row.reference,
+            type,
+            contact_reference: contact?.reference ?? null,
+            response_due_date: row.response_due_date,
+          },
         },
-        ...(contact
-          ? [
-              {
-                actor: auditActorOf(actor),
-                action: 'contact.request_sent',
-                subjectType: 'contact',
-                subjectId: contact.id,
-                details: { reference: contact.reference, ...details },
-              },
-            ]
-          : []),
-      );
-      await enqueueWebhookEvent(trx, now, [to.id], 'request.sent', {
-        reference: row.reference,
-        type,
-        contact_reference: contact?.reference ?? null,
-        response_due_date: row.response_due_date,
+        mails: [
+          {
+            to: { organisationId: to.id, roles: ['cms_user', 'cms_supervisor'] },
+            subject: `${REQUEST_TYPES[type]} ${row.reference} from the CDSP`,
+            text: `${subject}\n\n${body}\n\nPlease respond by ${row.response_due_date}; unanswered requests close automatically.\n\n${this.publicUrl}/contacts/requests/${row.reference}`,
+          },
+        ],
       });
-      {
-        mails.push({
-          to: { organisationId: to.id, roles: ['cms_user', 'cms_supervisor'] },
-          subject: `${REQUEST_TYPES[type]} ${row.reference} from the CDSP`,
-          text: `${subject}\n\n${body}\n\nPlease respond by ${row.response_due_date}; unanswered requests close automatically.\n\n${this.publicUrl}/contacts/requests/${row.reference}`,
-        });
-      }
       return this.view(row, orgs, contact?.reference ?? null);
     });
     await this.sendMails(mails);
@@ -237,12 +262,7 @@ export class RequestsService {
   async getForActor(actor: Actor, reference: string): Promise<{ request: RequestView; canRespond: boolean }> {
     const orgs = await this.directory.organisations();
     return inScope(this.db, scopeOf(actor), async (trx) => {
-      const r = await requestsRepository.byReference(
-        trx,
-        actor.visibleOrganisationIds,
-        normaliseReference(reference),
-      );
-      if (!r) throw new NotFoundError('No such request');
+      const r = await this.visibleRequest(trx, actor, reference);
       return {
         request: this.view(r, orgs, await this.contactRef(trx, actor, r)),
         canRespond:
@@ -271,15 +291,7 @@ export class RequestsService {
     }
     const orgs = await this.directory.organisations();
     return inScope(this.db, scopeOf(actor), async (trx) => {
-      const r = await requestsRepository.byReference(
-        trx,
-        actor.visibleOrganisationIds,
-        normaliseReference(reference),
-        {
-          forUpdate: true,
-        },
-      );
-      if (!r) throw new NotFoundError('No such request');
+      const r = await this.visibleRequest(trx, actor, reference, { forUpdate: true });
       if (!actor.visibleOrganisationIds.includes(r.to_org_id)) {
         throw new ForbiddenError('Only the organisation the request was sent to can answer it');
       }
@@ -307,30 +319,10 @@ export class RequestsService {
       if (!updated) throw new StaleVersionError(r.version + 1);
       const contactRef = await this.contactRef(trx, actor, r);
       const details = { request_reference: r.reference, type: r.type, response };
-      await this.audit.record(
-        trx,
-        {
-          actor: auditActorOf(actor),
-          action: 'request.answered',
-          subjectType: 'request',
-          subjectId: r.id,
-          details,
-        },
-        ...(r.contact_id
-          ? [
-              {
-                actor: auditActorOf(actor),
-                action: 'contact.request_answered',
-                subjectType: 'contact',
-                subjectId: r.contact_id,
-                details: { reference: contactRef, ...details },
-              },
-            ]
-          : []),
-      );
-      await enqueueWebhookEvent(trx, now, [r.from_org_id, r.to_org_id], 'request.answered', {
-        reference: r.reference,
-        type: r.type,
+      await recordContactEvent(trx, this.audit, [], {
+        at: now,
+        audit: requestAudit(auditActorOf(actor), 'answered', r.id, aboutContact(r, contactRef), details),
+        webhook: toBothSides(r, 'request.answered'),
       });
       return this.view(updated, orgs, contactRef);
     });
@@ -361,30 +353,10 @@ export class RequestsService {
         let contactRef: string | null = null;
         if (r.contact_id)
           contactRef = (await contactsRepository.byId(trx, 'system', r.contact_id))?.reference ?? null;
-        await this.audit.record(
-          trx,
-          {
-            actor: SYSTEM_ACTOR,
-            action: 'request.auto_closed',
-            subjectType: 'request',
-            subjectId: r.id,
-            details,
-          },
-          ...(r.contact_id
-            ? [
-                {
-                  actor: SYSTEM_ACTOR,
-                  action: 'contact.request_auto_closed',
-                  subjectType: 'contact',
-                  subjectId: r.contact_id,
-                  details: { reference: contactRef, ...details },
-                },
-              ]
-            : []),
-        );
-        await enqueueWebhookEvent(trx, now, [r.from_org_id, r.to_org_id], 'request.auto_closed', {
-          reference: r.reference,
-          type: r.type,
+        await recordContactEvent(trx, this.audit, [], {
+          at: now,
+          audit: requestAudit(SYSTEM_ACTOR, 'auto_closed', r.id, aboutContact(r, contactRef), details),
+          webhook: toBothSides(r, 'request.auto_closed'),
         });
         return true;
       });
@@ -393,11 +365,15 @@ export class RequestsService {
     return closed;
   }
 
-  private async contactRef(
-    trx: Parameters<typeof contactsRepository.byId>[0],
-    actor: Actor,
-    r: RequestRow,
-  ): Promise<string | null> {
+  /** A request sent to or by one of the actor's organisations; NotFoundError for any other. */
+  private async visibleRequest(trx: Tx, actor: Actor, reference: string, opts: { forUpdate?: boolean } = {}) {
+    const visible = actor.visibleOrganisationIds;
+    const r = await requestsRepository.byReference(trx, visible, normaliseReference(reference), opts);
+    if (!r) throw new NotFoundError('No such request');
+    return r;
+  }
+
+  private async contactRef(trx: Tx, actor: Actor, r: RequestRow): Promise<string | null> {
     if (!r.contact_id) return null;
     return (
       (await contactsRepository.byId(trx, actor.visibleOrganisationIds, r.contact_id))?.reference ?? null

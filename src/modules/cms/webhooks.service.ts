@@ -7,15 +7,16 @@
  * (`X-CDSP-Delivery`) for de-duplication: a delivery may arrive more than once.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { inScope, SYSTEM_SCOPE, type Tx } from '../../platform/db/scope.ts';
+import { inScope, SYSTEM_SCOPE, withSystemScope, type Tx } from '../../platform/db/scope.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Actor } from '../identity/index.ts';
 import type { WebhookTransport } from './cms.ports.ts';
-import { webhooksRepository } from './contacts.repository.ts';
+import { auditActorOf } from './contacts/contact-context.ts';
+import { webhooksRepository } from './webhooks.repository.ts';
 
 export const WEBHOOK_EVENTS = [
   '*',
@@ -45,7 +46,7 @@ export const RETRY_DELAYS_SECONDS = [60, 300, 1800, 7200, 43200] as const;
 /**
  * Queues one event for every active webhook of each organisation (in the caller's transaction). The caller acts
  * for one side of a contact but the event goes to both sides' webhooks, so the statements here run with the
- * system row-level security scope, restored afterwards; the organisations are still named in every query.
+ * system row-level security scope (withSystemScope), restored afterwards; the organisations are still named in every query.
  */
 export async function enqueueWebhookEvent(
   trx: Tx,
@@ -54,9 +55,7 @@ export async function enqueueWebhookEvent(
   event: string,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const prev = await sql<{ s: string | null }>`select current_setting('cdsp.scope', true) as s`.execute(trx);
-  await sql`select set_config('cdsp.scope', 'system', true)`.execute(trx);
-  try {
+  await withSystemScope(trx, async () => {
     for (const orgId of new Set(organisationIds)) {
       const hooks = await webhooksRepository.activeFor(trx, orgId);
       for (const h of hooks) {
@@ -72,9 +71,7 @@ export async function enqueueWebhookEvent(
         });
       }
     }
-  } finally {
-    await sql`select set_config('cdsp.scope', ${prev.rows[0]?.s ?? ''}, true)`.execute(trx);
-  }
+  });
 }
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
@@ -144,7 +141,7 @@ export class WebhooksService {
         created_by_label: actor.email,
       });
       await this.audit.record(trx, {
-        actor: { userId: actor.userId, label: actor.email, organisationId: actor.organisationId },
+        actor: auditActorOf(actor),
         action: 'webhook.created',
         subjectType: 'webhook',
         subjectId: row.id,
@@ -165,7 +162,7 @@ export class WebhooksService {
       const r = isUuid(id) ? await webhooksRepository.deactivate(trx, [actor.organisationId], id) : undefined;
       if (!r) throw new NotFoundError('No such webhook');
       await this.audit.record(trx, {
-        actor: { userId: actor.userId, label: actor.email, organisationId: actor.organisationId },
+        actor: auditActorOf(actor),
         action: 'webhook.deactivated',
         subjectType: 'webhook',
         subjectId: id,

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { makeOrgWithToken } from '../../../test/support/factories.ts';
-import { csv, registerRows } from './des.test-support.ts';
+import { csv, postCsv, registerRows } from '../../../test/support/des.ts';
 
 describe('DES load API', () => {
   let t: TestApp;
@@ -15,14 +15,13 @@ describe('DES load API', () => {
   });
   after(() => t.cleanup());
 
+  /** `POST /api/v1/des/loads?<query>` with a CSV body. */
+  const postLoad = (token: string, query: string, payload: string) =>
+    postCsv(t.app, token, `/api/v1/des/loads?${query}`, payload);
+
   test('POST /api/v1/des/loads with a text/csv body runs the load (no queue: at once) and reports it', async () => {
     const body = csv(registerRows(20, 41, '2026-02-27'));
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/loads?business_date=2026-02-27',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
-      payload: body,
-    });
+    const res = await postLoad(admin, 'business_date=2026-02-27', body);
     assert.equal(res.statusCode, 202, res.body);
     const load = res.json();
     assert.equal(load.status, 'applied');
@@ -35,12 +34,7 @@ describe('DES load API', () => {
     assert.equal(got.json().rows_read, 20);
 
     // The same file again: a duplicate, nothing changes.
-    const again = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/loads?business_date=2026-02-27',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
-      payload: body,
-    });
+    const again = await postLoad(admin, 'business_date=2026-02-27', body);
     assert.equal(again.json().status, 'duplicate');
     assert.equal(again.json().unchanged, 20);
   });
@@ -72,41 +66,21 @@ describe('DES load API', () => {
     assert.match(report.headers['content-type'] as string, /text\/csv/);
     assert.match(report.body, /^row_number,mprn,field,severity,reason\r\n3,\d+,postcode,error,/);
 
-    const refused = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/loads?business_date=2026-02-28',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
-      payload: 'mprn,colour\n741234509,red\n',
-    });
+    const refused = await postLoad(admin, 'business_date=2026-02-28', 'mprn,colour\n741234509,red\n');
     assert.equal(refused.statusCode, 202);
     assert.equal(refused.json().status, 'refused');
     assert.match(refused.json().message, /unknown column 'colour'/);
 
-    const future = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/loads?business_date=2099-01-01',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
-      payload: csv(rows),
-    });
+    const future = await postLoad(admin, 'business_date=2099-01-01', csv(rows));
     assert.equal(future.statusCode, 202);
     assert.equal(future.json().status, 'refused');
     assert.match(future.json().message, /in the future/);
   });
 
   test('loading needs des:load; the routes are in the OpenAPI document', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/loads?business_date=2026-02-27',
-      headers: { authorization: `Bearer ${customer}`, 'content-type': 'text/csv' },
-      payload: 'mprn\n741234509\n',
-    });
+    const res = await postLoad(customer, 'business_date=2026-02-27', 'mprn\n741234509\n');
     assert.equal(res.statusCode, 403);
-    const bad = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/loads?business_date=yesterday',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
-      payload: 'mprn\n741234509\n',
-    });
+    const bad = await postLoad(admin, 'business_date=yesterday', 'mprn\n741234509\n');
     assert.equal(bad.statusCode, 400);
     const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
     const post = doc.paths['/api/v1/des/loads']?.post;

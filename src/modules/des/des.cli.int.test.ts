@@ -1,11 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { runCli } from '../../cli.ts';
+import { createCliEnvironment } from '../../../test/support/db.ts';
 import { hasValidCheckDigits, REGISTER_FIELD_NAMES } from './register/index.ts';
 
 describe('cdsp des load / des generate', () => {
@@ -13,33 +11,12 @@ describe('cdsp des load / des generate', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cdsp-des-cli-'));
-    const serverUrl = process.env.DATABASE_URL;
-    const base = { LOG_LEVEL: 'error', CDSP_NOW: '2026-03-02T10:00:00Z' };
-    if (serverUrl) {
-      const name = `cdsp_descli_${randomBytes(5).toString('hex')}`;
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`CREATE DATABASE ${name}`);
-      await c.end();
-      const u = new URL(serverUrl);
-      u.pathname = `/${name}`;
-      env = { ...base, DATABASE_URL: u.toString(), CDSP_DATA_DIR: dir };
-      cleanup = async () => {
-        const d = new pg.Client({ connectionString: serverUrl });
-        await d.connect();
-        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await d.end();
-      };
-    } else {
-      env = { ...base, CDSP_DATA_DIR: join(dir, 'data') };
-      cleanup = async () => undefined;
-    }
+    ({ env, dir, cleanup } = await createCliEnvironment('cdsp-des-cli', {
+      LOG_LEVEL: 'error',
+      CDSP_NOW: '2026-03-02T10:00:00Z',
+    }));
   });
-  after(async () => {
-    await cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cleanup());
 
   async function cdsp(...argv: string[]) {
     const out: string[] = [];
@@ -48,38 +25,20 @@ describe('cdsp des load / des generate', () => {
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   }
 
+  /** `cdsp des generate` of the same 200-site register (seed 5, 2026-02-27) into `out`. */
+  const generateRegister = (out: string) =>
+    cdsp('des', 'generate', '--count', '200', '--seed', '5', '--out', out, '--business-date', '2026-02-27');
+
   test('generate a register and a change file; load them; exit codes', async () => {
     const reg = join(dir, 'reg.csv');
-    const g = await cdsp(
-      'des',
-      'generate',
-      '--count',
-      '200',
-      '--seed',
-      '5',
-      '--out',
-      reg,
-      '--business-date',
-      '2026-02-27',
-    );
+    const g = await generateRegister(reg);
     assert.equal(g.code, 0, g.stderr);
     const lines = readFileSync(reg, 'utf8').trim().split('\n');
     assert.equal(lines.length, 201);
     assert.equal(lines[0], REGISTER_FIELD_NAMES.join(','));
     assert.ok(lines.slice(1).every((l) => hasValidCheckDigits(l.split(',')[0]!)));
     const again = join(dir, 'reg2.csv');
-    await cdsp(
-      'des',
-      'generate',
-      '--count',
-      '200',
-      '--seed',
-      '5',
-      '--out',
-      again,
-      '--business-date',
-      '2026-02-27',
-    );
+    await generateRegister(again);
     assert.equal(readFileSync(again, 'utf8'), readFileSync(reg, 'utf8'), 'deterministic for a seed');
     const shippers = new Set(
       lines.slice(1).map((l) => l.split(',')[REGISTER_FIELD_NAMES.indexOf('shipper_short_code')]),

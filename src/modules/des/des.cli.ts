@@ -5,29 +5,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { londonDateOf } from '../../platform/clock.ts';
-import type { Command, CommandContext } from '../../cli.ts';
+import { isDateOption, UsageError, type Command, type CommandContext } from '../../platform/cli/command.ts';
+import type { DesServices } from './des.services.ts';
 import type { AuditActor } from '../audit/index.ts';
-import {
-  canonicalDate,
-  generateChanges,
-  generateRegister,
-  readCsv,
-  REGISTER_FIELD_NAMES,
-  toCsvLine,
-} from './register/index.ts';
-import { demoGeneratorOrgs } from './demo-register.ts';
+import { readCsv, REGISTER_FIELD_NAMES, toCsvLine } from './register/index.ts';
+import { generateChanges, generateRegister, type GeneratorOrgs } from './tools/register-generator/index.ts';
 import { LoadRefusedError, type LoadProgress, type LoadSummary } from './load.service.ts';
 
 const CLI_ACTOR: AuditActor = { userId: null, label: 'cli', organisationId: null };
-
-function usage(ctx: CommandContext, command: string, message: string): number {
-  ctx.err(`${message}\n\nUsage: ${command}`);
-  return 2;
-}
-
-function isDate(s: unknown): s is string {
-  return typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && canonicalDate(s) !== null;
-}
 
 const fmt = (n: number) => n.toLocaleString('en-GB');
 
@@ -87,7 +72,15 @@ const GENERATE_USAGE =
   'cdsp des generate --count N [--seed S] [--out FILE] [--business-date D]\n' +
   '       cdsp des generate --changes-from FILE --rate R [--seed S] [--out FILE] [--business-date D]';
 
-export const desCommands: Command[] = [
+/** The services the DES commands use. */
+export type DesCommandServices = { des: DesServices };
+
+export interface DesCommandOptions {
+  /** The parties `des generate` draws from (the demo organisations, wired in by the CLI). */
+  generatorOrgs(): GeneratorOrgs;
+}
+
+export const desCommands = (o: DesCommandOptions): Command<DesCommandServices>[] => [
   {
     name: 'des load',
     summary: 'Load a DES register file for a business date',
@@ -106,9 +99,9 @@ export const desCommands: Command[] = [
     positionals: 1,
     async run(ctx) {
       const file = ctx.positionals[0];
-      if (!file) return usage(ctx, LOAD_USAGE, 'FILE is required');
+      if (!file) throw new UsageError('FILE is required');
       const date = ctx.values['business-date'];
-      if (!isDate(date)) return usage(ctx, LOAD_USAGE, '--business-date must be a real date YYYY-MM-DD');
+      if (!isDateOption(date)) throw new UsageError('--business-date must be a real date YYYY-MM-DD');
       const rejects = ctx.values.rejects;
       return ctx.withServices(async (s) => {
         const tty = Boolean(process.stderr.isTTY);
@@ -155,21 +148,21 @@ export const desCommands: Command[] = [
     async run(ctx) {
       const seedRaw = ctx.values.seed ?? '1';
       if (typeof seedRaw !== 'string' || !/^\d{1,9}$/.test(seedRaw))
-        return usage(ctx, GENERATE_USAGE, '--seed must be a whole number');
+        throw new UsageError('--seed must be a whole number');
       const seed = Number(seedRaw);
       const dateRaw = ctx.values['business-date'];
-      if (dateRaw !== undefined && !isDate(dateRaw))
-        return usage(ctx, GENERATE_USAGE, '--business-date must be a real date YYYY-MM-DD');
+      if (dateRaw !== undefined && !isDateOption(dateRaw))
+        throw new UsageError('--business-date must be a real date YYYY-MM-DD');
       const businessDate = (dateRaw as string | undefined) ?? londonDateOf(ctx.config.now ?? new Date());
-      const orgs = demoGeneratorOrgs();
+      const orgs = o.generatorOrgs();
       const from = ctx.values['changes-from'];
       let rows: Iterable<Record<string, string>> | AsyncIterable<Record<string, string>>;
       if (typeof from === 'string') {
         const rate = Number(ctx.values.rate);
         if (typeof ctx.values.rate !== 'string' || !(rate >= 0 && rate <= 1))
-          return usage(ctx, GENERATE_USAGE, '--rate must be a fraction from 0 to 1, e.g. 0.01');
+          throw new UsageError('--rate must be a fraction from 0 to 1, e.g. 0.01');
         if (ctx.values.count !== undefined)
-          return usage(ctx, GENERATE_USAGE, '--count and --changes-from cannot be combined');
+          throw new UsageError('--count and --changes-from cannot be combined');
         rows = generateChanges({
           previous: readRegister(from),
           rate,
@@ -186,7 +179,7 @@ export const desCommands: Command[] = [
           count < 0 ||
           count > 45_000_000
         )
-          return usage(ctx, GENERATE_USAGE, '--count must be a whole number from 0 to 45,000,000');
+          throw new UsageError('--count must be a whole number from 0 to 45,000,000');
         rows = generateRegister({ count, seed, orgs, businessDate });
       }
       const out = ctx.values.out;
@@ -220,7 +213,7 @@ async function* readRegister(path: string): AsyncGenerator<Record<string, string
 async function writeRows(
   rows: Iterable<Record<string, string>> | AsyncIterable<Record<string, string>>,
   path: string | null,
-  ctx: CommandContext,
+  ctx: CommandContext<DesCommandServices>,
 ): Promise<number> {
   const stream = path ? createWriteStream(path) : null;
   const emit = async (s: string) => {

@@ -3,25 +3,34 @@
  * part), which starts the 'des.load' job; follow the load; download its rejects report.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import { problemResponses } from '../../platform/http/openapi.ts';
+import { requireActor } from '../../platform/http/actor.ts';
+import { requiredFilePart, saveLimited } from '../../platform/http/upload.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { toCsvLine } from './register/index.ts';
 import { LoadParams, LoadQuery, LoadResponse } from './des.schemas.ts';
 import type { LoadRow } from './load.repository.ts';
 import { LoadRefusedError } from './load.service.ts';
-import type { DesServices } from './index.ts';
+import type { DesServices } from './des.services.ts';
+import type { AuditActor } from '../audit/index.ts';
+import type { Actor } from '../identity/index.ts';
 
 /** Largest upload accepted: 4 GiB (about 10 million full register rows). */
 const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
 const security = [{ bearerAuth: [] }];
+
+const auditActorOf = (a: Actor): AuditActor => ({
+  userId: a.userId,
+  label: a.email,
+  organisationId: a.organisationId,
+});
 
 function view(r: LoadRow): LoadResponse {
   return {
@@ -48,17 +57,8 @@ function view(r: LoadRow): LoadResponse {
   };
 }
 
-async function saveUpload(source: Readable, path: string): Promise<void> {
-  let bytes = 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > MAX_UPLOAD_BYTES) cb(new ValidationError('The file is too large', []));
-      else cb(null, chunk);
-    },
-  });
-  await pipeline(source, limit, createWriteStream(path));
-}
+const tooLarge = () => new ValidationError('The file is too large', []);
+const saveUpload = (source: Readable, path: string) => saveLimited(source, path, MAX_UPLOAD_BYTES, tooLarge);
 
 export const desApiPlugin =
   (des: DesServices): FastifyPluginAsyncTypebox =>
@@ -91,15 +91,10 @@ export const desApiPlugin =
         let fileName = 'upload.csv';
         try {
           if (req.isMultipart()) {
-            const part = await req.file();
-            if (!part || part.fieldname !== 'file') {
-              throw new ValidationError('No file', [
-                { field: 'file', message: 'attach the CSV file as the file part' },
-              ]);
-            }
+            const part = await requiredFilePart(req);
             fileName = part.filename || fileName;
             await saveUpload(part.file, path);
-            if (part.file.truncated) throw new ValidationError('The file is too large', []);
+            if (part.file.truncated) throw tooLarge();
           } else {
             await saveUpload(req.body as Readable, path);
           }
@@ -109,11 +104,7 @@ export const desApiPlugin =
             businessDate: req.query.business_date,
             correction: req.query.correction ?? false,
             checkDigitPolicy: req.query.strict_check_digits ? 'error' : 'warn',
-            actor: {
-              userId: req.actor!.userId,
-              label: req.actor!.email,
-              organisationId: req.actor!.organisationId,
-            },
+            actor: auditActorOf(requireActor(req)),
             source: 'api',
           });
           await des.start(loadId);

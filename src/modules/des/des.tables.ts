@@ -148,3 +148,9 @@ export interface DesTables {
   };
   'des.supply_point_versions': SupplyPointVersionTable;
 }
+
+// This module's tables are part of the database type (see platform/db/schema.ts).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DB extends DesTables {}
+}

@@ -1,61 +1,13 @@
 /**
- * The DES module's public face: the register services, the load job, the API plugin and the CLI commands.
+ * The DES module's public face: the register services, the load job, the API plugin, the CLI commands, and the
+ * register generator tool (demo seeding, benchmarks and tests load generated registers through the real loader).
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Kysely } from 'kysely';
-import type pg from 'pg';
-import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/schema.ts';
-import type { JobQueue } from '../../platform/jobs/queue.ts';
-import type { AuditService } from '../audit/index.ts';
-import { DesLoadService } from './load.service.ts';
-import { RegisterService } from './register.service.ts';
-import { DES_LOAD_JOB, handleDesLoadJob, registerDesJobs, type DesJobDeps } from './des.jobs.ts';
-
-export interface DesDeps {
-  db: Kysely<DB>;
-  clock: Clock;
-  audit: AuditService;
-  /** The job queue, when this process runs jobs; without one, API loads run at once. */
-  jobs?: JobQueue | null;
-  /** A PostgreSQL pool the loader may take a raw client from, to stage rows with COPY. */
-  copyPool?: pg.Pool | null;
-  /** Where uploaded load files are kept and daily files are dropped. */
-  inboxDir?: string;
-}
-
-export interface DesServices {
-  loads: DesLoadService;
-  register: RegisterService;
-  inboxDir: string;
-  /** Starts a recorded load: queues the 'des.load' job, or runs it now when there is no queue. */
-  start(loadId: string): Promise<void>;
-  /** Registers the load job and its daily schedule on the queue. */
-  registerJobs(jobs: JobQueue): Promise<void>;
-}
-
-export function createDes(d: DesDeps): DesServices {
-  const loads = new DesLoadService(d.db, d.clock, d.audit, d.copyPool ?? null);
-  const register = new RegisterService(d.db, d.clock, d.audit);
-  const inboxDir = d.inboxDir ?? join(tmpdir(), 'cdsp-des-inbox');
-  const jobDeps: DesJobDeps = { loads, register, inboxDir };
-  return {
-    loads,
-    register,
-    inboxDir,
-    async start(loadId) {
-      if (d.jobs) await d.jobs.send(DES_LOAD_JOB, { loadId });
-      else await handleDesLoadJob(jobDeps, { loadId });
-    },
-    registerJobs: (jobs) => registerDesJobs(jobs, jobDeps),
-  };
-}
-
+export { createDes } from './des.services.ts';
+export type { DesDeps, DesServices } from './des.services.ts';
 export { DesLoadService, LoadRefusedError } from './load.service.ts';
 export type { LoadRequest, LoadSummary, LoadProgress } from './load.service.ts';
 export { RegisterService } from './register.service.ts';
-export type { CurrentView, SupplyPointRecord, TimelineEntry, SiteSummary } from './register.service.ts';
+export type { SiteSummary } from './register.service.ts';
 export {
   DES_LOAD_JOB,
   DES_DAILY_LOAD_CRON,
@@ -66,4 +18,7 @@ export {
 export type { DesLoadJobData } from './des.jobs.ts';
 export { desApiPlugin } from './des.routes.api.ts';
 export { desCommands } from './des.cli.ts';
-export { seedDemoRegister } from './demo-register.ts';
+export type { DesCommandServices, DesCommandOptions } from './des.cli.ts';
+export { writeLoadFile } from './tools/load-file.ts';
+export { generateRegister, generateChanges } from './tools/register-generator/index.ts';
+export type { GeneratorOrgs } from './tools/register-generator/index.ts';

@@ -11,9 +11,9 @@ import {
   history,
   registerRows,
   type DesTestEnv,
-} from './des.test-support.ts';
-import { generateChanges } from './register/index.ts';
-import { TEST_ORGS } from './des.test-support.ts';
+} from '../../../test/support/des.ts';
+import { generateChanges } from './tools/register-generator/index.ts';
+import { DES_TEST_ORGS } from '../../../test/support/factories/des.ts';
 
 const ACTOR = { userId: null, label: 'test', organisationId: null };
 
@@ -61,7 +61,7 @@ describe('DES register load', () => {
       rate: 0.1,
       seed: 3,
       businessDate: '2026-02-21',
-      orgs: TEST_ORGS,
+      orgs: DES_TEST_ORGS,
       fullRows: true,
     })) {
       changes.push(r);

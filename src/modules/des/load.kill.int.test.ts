@@ -9,14 +9,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { openDatabase } from '../../platform/db/database.ts';
-import { csv, currentRegister, registerRows } from './des.test-support.ts';
+import type pg from 'pg';
+import { openDatabase, type Database } from '../../platform/db/database.ts';
+import { createCliEnvironment, onPostgres } from '../../../test/support/db.ts';
+import { csv, currentRegister, registerRows } from '../../../test/support/des.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const onPostgres = Boolean(process.env.DATABASE_URL);
 const ROWS = onPostgres ? 60_000 : 15_000;
 const DATE = '2026-02-27';
 
@@ -28,43 +27,17 @@ interface Target {
   cleanup(): Promise<void>;
 }
 
+/** A database of its own (PostgreSQL or a PGlite data directory) for the CLI in a child process to load into. */
 async function makeTarget(): Promise<Target> {
-  const base = { LOG_LEVEL: 'error', CDSP_NOW: '2026-03-02T10:00:00Z', PATH: process.env.PATH };
-  if (onPostgres) {
-    const serverUrl = process.env.DATABASE_URL!;
-    const name = `cdsp_kill_${randomBytes(5).toString('hex')}`;
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${name}`);
-    await c.end();
-    const u = new URL(serverUrl);
-    u.pathname = `/${name}`;
-    const url = u.toString();
-    const withDb = async <T>(fn: (d: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => {
-      const d = await openDatabase({ databaseUrl: url, dataDir: '' });
-      try {
-        await d.migrate();
-        return await fn(d);
-      } finally {
-        await d.close();
-      }
-    };
-    return {
-      env: { ...base, DATABASE_URL: url },
-      pidFile: null,
-      register: () => withDb((d) => currentRegister({ database: d, adminUrl: url, cleanup: async () => {} })),
-      loads: () => withDb(async (d) => loadsOf(d.pool)),
-      async cleanup() {
-        const x = new pg.Client({ connectionString: serverUrl });
-        await x.connect();
-        await x.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await x.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'cdsp-kill-'));
-  const withDb = async <T>(fn: (d: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => {
-    const d = await openDatabase({ databaseUrl: null, dataDir: dir });
+  const { env, cleanup } = await createCliEnvironment('cdsp-kill', {
+    LOG_LEVEL: 'error',
+    CDSP_NOW: '2026-03-02T10:00:00Z',
+    PATH: process.env.PATH,
+  });
+  const dataDir = env.CDSP_DATA_DIR!;
+  /** Opens the target's database for one look, between runs of the CLI. */
+  const withDb = async <T>(fn: (d: Database) => Promise<T>) => {
+    const d = await openDatabase({ databaseUrl: env.DATABASE_URL ?? null, dataDir });
     try {
       await d.migrate();
       return await fn(d);
@@ -73,11 +46,11 @@ async function makeTarget(): Promise<Target> {
     }
   };
   return {
-    env: { ...base, CDSP_DATA_DIR: dir },
-    pidFile: join(dir, 'cdsp.pid'),
-    register: () => withDb((d) => currentRegister({ database: d, adminUrl: null, cleanup: async () => {} })),
-    loads: () => withDb(async (d) => loadsOf(d.pool)),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    env,
+    pidFile: onPostgres ? null : join(dataDir, 'cdsp.pid'),
+    register: () => withDb((database) => currentRegister({ database })),
+    loads: () => withDb((d) => loadsOf(d.pool)),
+    cleanup,
   };
 }
 
@@ -158,7 +131,7 @@ describe(`kill -9 during a load (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () =
         await victim.cleanup();
         victim = await makeTarget();
       }
-      assert.ok(killed, `the load was never killed mid-way (last delay ${killAfter} ms)`);
+      assert.ok(killed, `no attempt killed the load mid-way (last delay ${killAfter} ms)`);
       if (victim.pidFile) assert.ok(existsSync(victim.pidFile), 'the killed process left its pid lock file');
       // Atomic: right after the kill the register is either untouched or exactly the finished load (a kill
       // that landed after the commit), never anything in between.

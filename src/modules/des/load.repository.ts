@@ -2,41 +2,23 @@
  * SQL of the register load: bookkeeping of loads and rejects, the staging table, and the set-based apply that
  * turns staged rows into new bitemporal versions. Only this file and des.repository.ts touch the DES tables.
  */
-import { sql, type RawBuilder, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/scope.ts';
 import type { CodeListData } from './register/index.ts';
 import { REGISTER_FIELD_NAMES } from './register/index.ts';
-import type { DesTables, LoadSource, LoadStatus } from './des.tables.ts';
-import { STAGE_TABLE } from './load.staging.ts';
+import type { DesTables } from './des.tables.ts';
+import { STAGE_TABLE } from './load-staging.repository.ts';
 
 export type LoadRow = Selectable<DesTables['des.loads']>;
 
 /** The 88 stored field columns (every register field except mprn), in catalogue order. */
 export const FIELD_COLUMNS: readonly string[] = REGISTER_FIELD_NAMES.filter((n) => n !== 'mprn');
 
-export interface NewLoad {
-  business_date: string;
-  file_name: string;
-  file_path: string;
-  file_sha256: string;
-  file_bytes: number;
-  status: LoadStatus;
-  correction: boolean;
-  check_digit_policy: 'warn' | 'error';
-  source: LoadSource;
-  requested_by_user_id: string | null;
-  requested_by_label: string;
-  requested_at: Date;
-  message?: string | null;
-}
+/** A load as first recorded: what was asked for (the outcome columns are set when it is applied or refused). */
+export type NewLoad = Insertable<DesTables['des.loads']>;
 
-export interface IssueRow {
-  row_number: number;
-  mprn: string | null;
-  field: string | null;
-  severity: 'error' | 'warning';
-  reason: string;
-}
+/** One rejected or warned row of a load file. */
+export type IssueRow = Omit<Selectable<DesTables['des.load_rejects']>, 'load_id'>;
 
 const id = (c: string) => sql.id(c);
 const col = (alias: string, c: string) => sql.ref(`${alias}.${c}`);

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
-import { Kysely, PostgresDialect, type Kysely as KyselyT } from 'kysely';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Clock } from '../../platform/clock.ts';
 import { londonDateOf } from '../../platform/clock.ts';
@@ -34,7 +34,8 @@ import {
   insertStagingWriter,
   type StagedRow,
   type StagingWriter,
-} from './load.staging.ts';
+  onOneClient,
+} from './load-staging.repository.ts';
 
 export interface LoadRequest {
   /** Path of the CSV file to load. */
@@ -267,24 +268,9 @@ export class DesLoadService {
       );
     }
     const client = await this.copyPool.connect();
-    let broken = false;
-    // Kysely runs its transaction on this one client; it must not hand the client back to the pool itself.
-    const release = client.release.bind(client);
-    client.release = (() => undefined) as typeof client.release;
-    const single = { connect: async () => client, end: async () => undefined };
-    const kdb: KyselyT<DB> = new Kysely<DB>({ dialect: new PostgresDialect({ pool: single as never }) });
-    try {
-      return await inScope(kdb, SYSTEM_SCOPE, (trx) =>
-        fn(trx, (columns) => copyStagingWriter(client, columns)),
-      );
-    } catch (e) {
-      broken = true;
-      throw e;
-    } finally {
-      await kdb.destroy();
-      client.release = release;
-      client.release(broken);
-    }
+    return onOneClient(client, (kdb) =>
+      inScope(kdb, SYSTEM_SCOPE, (trx) => fn(trx, (columns) => copyStagingWriter(client, columns))),
+    );
   }
 
   private async loadInTransaction(
@@ -495,16 +481,13 @@ export class DesLoadService {
     const message =
       `loaded for ${req.businessDate}${correction ? ' as a correction' : ''}: ${rowsRead} rows read, ` +
       `${inserted} inserted, ${changed} changed, ${unchanged} unchanged, ${rejected} rejected, ${warnings} warnings`;
+    // The counts as the load record and the audit event both name them.
+    const counts = { rows_read: rowsRead, inserted, changed, unchanged, rejected, warnings };
     await loadRepository.updateLoad(trx, loadId, {
       status: 'applied',
       seq,
       applied_at: appliedAt,
-      rows_read: rowsRead,
-      inserted,
-      changed,
-      unchanged,
-      rejected,
-      warnings,
+      ...counts,
       rejects_path: f.rejectsPath,
       message,
     });
@@ -519,12 +502,7 @@ export class DesLoadService {
         sha256: f.sha,
         file_name: req.fileName ?? basename(req.path),
         seq,
-        rows_read: rowsRead,
-        inserted,
-        changed,
-        unchanged,
-        rejected,
-        warnings,
+        ...counts,
       },
     });
     progress('done');

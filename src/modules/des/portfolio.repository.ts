@@ -2,8 +2,9 @@
  * Portfolios, computed in the database (domain.md §2): the supply points where, in the register as at a date,
  * the organisation or any organisation below it in its group is the party named by the portfolio rule of its
  * type (des.portfolio_rules: shipper → shipper_short_code, supplier → current_supplier, MAM → mam_short_code,
- * GT/IGT → network_name, CDSP → everything). The organisation tree is read from identity.organisations in the
- * same query (read-only; the DES module does not import the identity module's repository or tables).
+ * GT/IGT → network_name, CDSP → everything). The organisation tree is what identity publishes,
+ * `published.organisation_tree(root)` (an inlinable SQL function, so this stays one index-driven statement); DES SQL
+ * names no other module's schema.
  *
  * ONE function, `portfolioSql`, answers both "this organisation's portfolio" and "is this MPRN in it": every
  * DES read and the CMS site lookup go through it.
@@ -50,16 +51,11 @@ export interface PortfolioQuery {
 /** The query: `SELECT mprn` of the organisation's portfolio (or of the one MPRN, when it is in it), ordered. */
 export function portfolioSql(q: PortfolioQuery): RawBuilder<{ mprn: string }> {
   return sql<{ mprn: string }>`
-    WITH RECURSIVE org_tree AS (
-      SELECT o.id, o.type, o.short_code, o.network_name
-        FROM identity.organisations o WHERE o.id = ${q.organisationId}::uuid
-      UNION
-      SELECT c.id, c.type, c.short_code, c.network_name
-        FROM identity.organisations c JOIN org_tree t ON c.parent_id = t.id
-    ), party AS (
+    WITH party AS (
       SELECT r.register_field AS field,
              CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
-        FROM org_tree t JOIN des.portfolio_rules r ON r.organisation_type = t.type
+        FROM published.organisation_tree(${q.organisationId}::uuid) t
+        JOIN des.portfolio_rules r ON r.organisation_type = t.type
     )
     SELECT v.mprn FROM des.supply_point_versions v
      WHERE ${knownSql('v', q.knowledge)}

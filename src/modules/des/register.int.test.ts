@@ -2,34 +2,32 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { createServices, type Services } from '../../composition.ts';
-import { permissionsFor, type Actor, type Role } from '../identity/index.ts';
+import type { Actor } from '../identity/index.ts';
+import { makeDesActor } from '../../../test/support/factories/des.ts';
 import { makeOrg } from '../../../test/support/factories.ts';
-import { createDesTestEnv, csv, registerRows, type DesTestEnv } from './des.test-support.ts';
-import { portfolioSql } from './portfolio.repository.ts';
+import { createDesTestEnv, csv, registerRows, type DesTestEnv } from '../../../test/support/des.ts';
+import { CURRENT, portfolioRepository } from './portfolio.repository.ts';
 import type { DB } from '../../platform/db/schema.ts';
+import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
+import type { EnquiryService } from './enquiry/index.ts';
 
 const LOADER = { userId: null, label: 'test', organisationId: null };
 
-function actorOf(org: { id: string; name: string; type: string; shortCode: string }, roles: Role[]): Actor {
-  return {
-    userId: '00000000-0000-4000-8000-000000000001',
-    email: 'someone@test.example',
-    name: 'Someone',
-    organisationId: org.id,
-    organisationName: org.name,
-    organisationType: org.type,
-    organisationShortCode: org.shortCode,
-    roles,
-    permissions: permissionsFor(roles),
-    visibleOrganisationIds: [org.id],
-    via: 'session',
-    tokenId: null,
-  };
-}
+const actorOf = makeDesActor;
 
 describe('DES register queries: D-1, corrections, as known at, timeline, portfolios', () => {
   let env: DesTestEnv;
   let s: Services;
+  let enquiry: EnquiryService;
+  const portfolio = (a: Actor, asAt: string) =>
+    inScope(env.database.db, SYSTEM_SCOPE, (trx) =>
+      portfolioRepository.portfolio(trx, { organisationId: a.organisationId, asAt, knowledge: CURRENT }),
+    );
+  const current = (a: Actor, m: string) => enquiry.detail(a, m, {}, 'api');
+  const asAt = (a: Actor, m: string, d: string) => enquiry.detail(a, m, { asAt: d }, 'api');
+  const asKnownAt = (a: Actor, m: string, instant: Date, d?: string) =>
+    enquiry.detail(a, m, { asKnownAt: instant.toISOString(), asAt: d }, 'api');
+  const timeline = async (a: Actor, m: string) => (await enquiry.history(a, m, 'api'))?.changes ?? null;
   const T = '2026-03-02';
   let shipper: Actor;
   let parent: Actor;
@@ -44,6 +42,7 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
   before(async () => {
     env = await createDesTestEnv(new Date(`${T}T10:00:00Z`));
     s = createServices(env.database.db as Kysely<DB>, env.clock);
+    enquiry = s.desEnquiry.enquiry;
     const p = await makeOrg(s, { type: 'shipper', shortCode: 'PAR' });
     const child = await makeOrg(s, { type: 'shipper', shortCode: 'SHA', parentShortCode: 'PAR' });
     const other = await makeOrg(s, { type: 'shipper', shortCode: 'SHB' });
@@ -82,48 +81,15 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
 
   test('portfolios: shipper, group parent, supplier, GT by network, MAM, CDSP; another shipper sees nothing', async () => {
     env.clock.set(new Date(`${T}T10:00:00Z`));
+    const d1 = '2026-03-01';
     for (const a of [shipper, parent, supplier, gt, mam, cdspStaff]) {
-      assert.equal(await env.des.register.isInPortfolio(a, mprn), true, a.organisationShortCode);
-      assert.ok((await env.des.register.portfolio(a)).includes(mprn), a.organisationShortCode);
+      assert.equal((await current(a, mprn))?.inPortfolio, true, a.organisationShortCode);
+      assert.ok((await portfolio(a, d1)).includes(mprn), a.organisationShortCode);
     }
-    assert.equal(await env.des.register.isInPortfolio(otherShipper, mprn), false);
-    assert.equal(await env.des.register.current(otherShipper, mprn).then((v) => v.visible), null);
-    assert.equal(await env.des.register.timeline(otherShipper, mprn), null);
-    assert.equal((await env.des.register.portfolio(cdspStaff)).length, 50);
-    // Outside the portfolio is indistinguishable from absent.
-    assert.deepEqual(
-      await env.des.register.current(otherShipper, mprn),
-      await env.des.register.current(otherShipper, '999999999'),
-    );
-  });
-
-  test('the portfolio SQL is one query computed in the database (compiled SQL)', () => {
-    const compiled = portfolioSql({
-      organisationId: '00000000-0000-4000-8000-000000000009',
-      asAt: '2026-03-01',
-      knowledge: { kind: 'current' },
-      mprn: '741234509',
-    }).compile(env.database.db);
-    const text = compiled.sql.replace(/\s+/g, ' ').trim();
-    assert.equal(
-      text,
-      'WITH RECURSIVE org_tree AS ( SELECT o.id, o.type, o.short_code, o.network_name FROM identity.organisations o ' +
-        'WHERE o.id = $1::uuid UNION SELECT c.id, c.type, c.short_code, c.network_name FROM identity.organisations c ' +
-        'JOIN org_tree t ON c.parent_id = t.id ), party AS ( SELECT r.register_field AS field, CASE WHEN ' +
-        "r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value FROM org_tree t JOIN " +
-        'des.portfolio_rules r ON r.organisation_type = t.type ) SELECT v.mprn FROM des.supply_point_versions v WHERE ' +
-        '"v"."known_to" IS NULL AND "v"."valid_from" <= $2::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > ' +
-        "$3::date) AND v.mprn = $4 AND (EXISTS (SELECT 1 FROM party WHERE field = '*') OR v.shipper_short_code IN " +
-        "(SELECT value FROM party WHERE field = 'shipper_short_code') OR v.current_supplier IN (SELECT value FROM " +
-        "party WHERE field = 'current_supplier') OR v.mam_short_code IN (SELECT value FROM party WHERE field = " +
-        "'mam_short_code') OR v.network_name IN (SELECT value FROM party WHERE field = 'network_name')) ORDER BY v.mprn",
-    );
-    assert.deepEqual(compiled.parameters, [
-      '00000000-0000-4000-8000-000000000009',
-      '2026-03-01',
-      '2026-03-01',
-      '741234509',
-    ]);
+    assert.equal((await portfolio(otherShipper, d1)).includes(mprn), false);
+    assert.equal(await current(otherShipper, mprn), null);
+    assert.equal(await timeline(otherShipper, mprn), null);
+    assert.equal((await portfolio(cdspStaff, d1)).length, 50);
   });
 
   test('D-1: a change loaded for business date T is not visible to a customer at T, and is at T+1', async () => {
@@ -133,24 +99,25 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
     assert.equal(s1.changed, 1);
 
     env.clock.set(new Date(`${T}T23:30:00Z`)); // still day T in London (GMT in March)
-    const atT = await env.des.register.current(shipper, mprn);
-    assert.equal(atT.visible?.fields['town'], 'Oldtown');
-    assert.equal(atT.pending, null, 'customers never see pending data');
-    await assert.rejects(env.des.register.asAt(shipper, mprn, T), /not yet available/);
+    const atT = await current(shipper, mprn);
+    assert.equal(atT?.fields['town'], 'Oldtown');
+    assert.equal(atT?.pending, false, 'customers never see pending data');
+    await assert.rejects(asAt(shipper, mprn, T), /available up to the end of 2026-03-01/);
     // CDSP staff see it, marked pending.
-    const staff = await env.des.register.current(cdspStaff, mprn);
-    assert.equal(staff.visible?.fields['town'], 'Oldtown');
-    assert.equal(staff.pending?.fields['town'], 'Newtown');
-    assert.equal(staff.pending?.pending, true);
-    const staffTimeline = await env.des.register.timeline(cdspStaff, mprn);
-    assert.ok(staffTimeline?.some((e) => e.field === 'town' && e.newValue === 'Newtown' && e.pending));
-    assert.ok(!(await env.des.register.timeline(shipper, mprn))?.some((e) => e.newValue === 'Newtown'));
+    const staff = await current(cdspStaff, mprn);
+    assert.equal(staff?.fields['town'], 'Oldtown');
+    const staffPending = await asAt(cdspStaff, mprn, T);
+    assert.equal(staffPending?.fields['town'], 'Newtown');
+    assert.equal(staffPending?.pending, true);
+    const staffTimeline = await timeline(cdspStaff, mprn);
+    assert.ok(staffTimeline?.some((e) => e.field === 'town' && e.to === 'Newtown' && e.pending));
+    assert.ok(!(await timeline(shipper, mprn))?.some((e) => e.to === 'Newtown'));
 
     env.clock.set(new Date('2026-03-03T00:30:00Z')); // T+1
-    const atT1 = await env.des.register.current(shipper, mprn);
-    assert.equal(atT1.visible?.fields['town'], 'Newtown');
-    assert.equal(atT1.visible?.pending, false);
-    assert.equal((await env.des.register.asAt(shipper, mprn, '2026-02-27'))?.fields['town'], 'Oldtown');
+    const atT1 = await current(shipper, mprn);
+    assert.equal(atT1?.fields['town'], 'Newtown');
+    assert.equal(atT1?.pending, false);
+    assert.equal((await asAt(shipper, mprn, '2026-02-27'))?.fields['town'], 'Oldtown');
   });
 
   test('a correction: "as known at" before it returns the corrected-away values; the timeline shows both', async () => {
@@ -175,39 +142,33 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
 
     // Now: the postcode is corrected from 2026-02-27 on, and carried over into the later version; the later
     // town change (a real change loaded for T) is kept.
-    assert.equal((await env.des.register.asAt(shipper, mprn, '2026-02-27'))?.fields['postcode'], 'B91 1AA');
-    const now = await env.des.register.current(shipper, mprn);
-    assert.equal(now.visible?.fields['postcode'], 'B91 1AA');
-    assert.equal(now.visible?.fields['town'], 'Newtown');
-    assert.equal(
-      (await env.des.register.asAt(shipper, mprn, '2026-02-26'))?.fields['postcode'],
-      original['postcode'],
-    );
+    assert.equal((await asAt(shipper, mprn, '2026-02-27'))?.fields['postcode'], 'B91 1AA');
+    const now = await current(shipper, mprn);
+    assert.equal(now?.fields['postcode'], 'B91 1AA');
+    assert.equal(now?.fields['town'], 'Newtown');
+    assert.equal((await asAt(shipper, mprn, '2026-02-26'))?.fields['postcode'], original['postcode']);
 
     // As known before the correction: the corrected-away values, exactly as shown then.
-    const then = await env.des.register.asKnownAt(shipper, mprn, beforeCorrection, '2026-02-27');
+    const then = await asKnownAt(shipper, mprn, beforeCorrection, '2026-02-27');
     assert.equal(then?.fields['postcode'], original['postcode']);
-    const thenNow = await env.des.register.asKnownAt(shipper, mprn, beforeCorrection);
+    const thenNow = await asKnownAt(shipper, mprn, beforeCorrection);
     assert.equal(thenNow?.asAt, '2026-03-02');
     assert.equal(thenNow?.fields['postcode'], original['postcode']);
     assert.equal(thenNow?.fields['town'], 'Newtown');
     // Before anything was loaded, nothing was known.
-    assert.equal(
-      await env.des.register.asKnownAt(shipper, mprn, new Date('2026-02-25T00:00:00Z'), '2026-02-24'),
-      null,
-    );
+    assert.equal(await asKnownAt(shipper, mprn, new Date('2026-02-25T00:00:00Z'), '2026-02-24'), null);
 
-    const timeline = (await env.des.register.timeline(shipper, mprn))!;
-    const postcode = timeline.filter((e) => e.field === 'postcode' && e.correction);
+    const changes = (await timeline(shipper, mprn))!;
+    const postcode = changes.filter((e) => e.field === 'postcode' && e.correction);
     assert.ok(postcode.length >= 1);
-    assert.equal(postcode[0]!.oldValue, original['postcode']);
-    assert.equal(postcode[0]!.newValue, 'B91 1AA');
+    assert.equal(postcode[0]!.from, original['postcode']);
+    assert.equal(postcode[0]!.to, 'B91 1AA');
     assert.equal(postcode[0]!.effectiveDate, '2026-02-27');
-    const town = timeline.find((e) => e.field === 'town' && e.newValue === 'Newtown');
-    assert.deepEqual([town?.oldValue, town?.effectiveDate, town?.correction], ['Oldtown', T, false]);
+    const town = changes.find((e) => e.field === 'town' && e.to === 'Newtown');
+    assert.deepEqual([town?.from, town?.effectiveDate, town?.correction], ['Oldtown', T, false]);
     assert.ok(town!.loadedAt instanceof Date);
 
-    // Every enquiry is audited.
+    // Every enquiry is audited (the enquiry service's group committer writes to the same hash chain).
     const events = await env.audit.verify();
     assert.equal(events.ok, true);
   });

@@ -1,17 +1,18 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { makeOrg, makeOrgWithToken, makeUser, TEST_ACTOR } from '../../../test/support/factories.ts';
+import {
+  appPerSuite,
+  makeOrg,
+  makeOrgWithToken,
+  makeUser,
+  TEST_ACTOR,
+} from '../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { ValidationError } from '../../platform/errors.ts';
 
 describe('API authentication and GET /api/v1/me', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp();
-  });
-  after(() => t.cleanup());
+  const t = appPerSuite();
 
   const me = (token?: string) =>
     t.app.inject({
@@ -73,20 +74,42 @@ describe('API authentication and GET /api/v1/me', () => {
     assert.equal((await me(a.token)).statusCode, 200);
   });
 
-  test('an expired token gets 401', async () => {
+  test('a key works all day on its expiry date (London) and gets 401 from the start of the next day', async () => {
     const org = await makeOrg(t.services);
     const user = await makeUser(t.services, { orgShortCode: org.shortCode });
-    const soon = new Date(t.clock.now().getTime() + 60_000);
+    const today = '2026-03-02'; // DEFAULT_NOW is 2026-03-02T10:00Z (GMT)
     const { token } = await t.services.identity.createToken(
-      { email: user.email, expiresAt: soon },
+      { email: user.email, expiresOn: today },
       TEST_ACTOR,
     );
-    assert.equal((await me(token)).statusCode, 200);
-    t.clock.advance(61_000);
+    const start = t.clock.now().getTime();
+    const lastSecond = Date.parse('2026-03-02T23:59:59Z') - start;
     try {
-      assert.equal((await me(token)).statusCode, 401);
+      assert.equal((await me(token)).statusCode, 200);
+      t.clock.advance(lastSecond);
+      assert.equal((await me(token)).statusCode, 200, 'still works in the last second of its day');
+      t.clock.advance(1_000);
+      assert.equal((await me(token)).statusCode, 401, 'stops at midnight London time');
     } finally {
-      t.clock.advance(-61_000);
+      t.clock.advance(start - t.clock.now().getTime());
+    }
+  });
+
+  test('a key cannot expire on a day already over, nor on a date that is not one', async () => {
+    const org = await makeOrg(t.services);
+    const user = await makeUser(t.services, { orgShortCode: org.shortCode });
+    for (const [expiresOn, message] of [
+      ['2026-03-01', /Expiry must be in the future/],
+      ['2026-02-30', /YYYY-MM-DD/],
+      ['tomorrow', /YYYY-MM-DD/],
+    ] as const) {
+      await assert.rejects(
+        t.services.identity.createToken({ email: user.email, expiresOn }, TEST_ACTOR),
+        (e: ValidationError) =>
+          e instanceof ValidationError &&
+          e.errors.some((x) => x.field === 'expires' && message.test(x.message)),
+        expiresOn,
+      );
     }
   });
 

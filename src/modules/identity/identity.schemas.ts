@@ -1,3 +1,4 @@
+/** TypeBox schemas for the identity API (they make the OpenAPI document). */
 import { Type, type Static } from 'typebox';
 
 export const MeResponse = Type.Object(
@@ -19,16 +20,3 @@ export const MeResponse = Type.Object(
   { $id: 'Me', description: 'The authenticated caller' },
 );
 export type MeResponse = Static<typeof MeResponse>;
-
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.String()),
-    request_id: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-  },
-  { $id: 'Problem', description: 'RFC 9457 problem details', additionalProperties: true },
-);

@@ -89,3 +89,9 @@ export interface IdentityTables {
 
 export type SessionState = 'password' | 'enrol' | 'change_password' | 'active';
 export type OneTimeTokenPurpose = 'invitation' | 'password_reset';
+
+// This module's tables are part of the database type (see platform/db/schema.ts).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DB extends IdentityTables {}
+}

@@ -1,18 +1,6 @@
 /**
  * The one place that maps roles to permissions. Code checks permissions, never role names.
  */
-export const ROLES = [
-  'lso',
-  'cms_user',
-  'cms_supervisor',
-  'des_user',
-  'des_bulk',
-  'cdsp_resolver',
-  'cdsp_supervisor',
-  'cdsp_admin',
-] as const;
-export type Role = (typeof ROLES)[number];
-
 export const PERMISSIONS = [
   'me:read',
   'users:manage',
@@ -34,7 +22,8 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+/** Each role and what it may do. The roles are listed here, in the order forms show them. */
+const ROLE_PERMISSIONS = {
   lso: ['me:read', 'tokens:own', 'users:manage', 'audit:read_org'],
   cms_user: ['me:read', 'tokens:own', 'cms:read', 'cms:raise', 'cms:work'],
   cms_supervisor: ['me:read', 'tokens:own', 'cms:read', 'cms:raise', 'cms:work', 'cms:supervise'],
@@ -63,7 +52,10 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'admin:organisations',
     'audit:read_org',
   ],
-};
+} as const satisfies Record<string, readonly Permission[]>;
+
+export type Role = keyof typeof ROLE_PERMISSIONS;
+export const ROLES = Object.keys(ROLE_PERMISSIONS) as readonly Role[];
 
 /** Roles that only CDSP staff may hold. */
 export const CDSP_ONLY_ROLES: readonly Role[] = ['cdsp_resolver', 'cdsp_supervisor', 'cdsp_admin'];

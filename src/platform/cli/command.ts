@@ -28,6 +28,11 @@ export interface Command<S = unknown> {
   run(ctx: CommandContext<S>): Promise<number>;
 }
 
+/** Options that each take a value: `stringOptions('org', 'email')` is `{ org: { type: 'string' }, email: … }`. */
+export function stringOptions(...names: string[]): CommandOptions {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
+}
+
 /** Wrong arguments: the CLI prints the message and the command's usage, and exits 2 having changed nothing. */
 export class UsageError extends Error {}
 

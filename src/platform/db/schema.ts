@@ -1,19 +1,9 @@
 /**
- * The whole database's table types, composed from each module's own `*.tables.ts`. Only this file sees them all;
- * a module's repository imports its own module's tables, never another's.
+ * The whole database's table types. The platform names no module: each module adds its own tables to `DB` from
+ * its `*.tables.ts` by declaration merging (`declare module '…/platform/db/schema.ts' { interface DB extends
+ * XTables {} }`), so the type is whole wherever it is used while no platform file imports a module.
  */
-import type { AuditTables } from '../../modules/audit/audit.tables.ts';
-import type { CmsTables } from '../../modules/cms/cms.tables.ts';
-import type { DesTables } from '../../modules/des/des.tables.ts';
-import type { EnquiryTables } from '../../modules/des/enquiry/enquiry.tables.ts';
-import type { IdentityTables } from '../../modules/identity/identity.tables.ts';
-import type { ReferenceTables } from '../../modules/reference/reference.tables.ts';
 import type { MailTables } from '../mail/mail.tables.ts';
 
-export type DB = AuditTables &
-  CmsTables &
-  DesTables &
-  EnquiryTables &
-  IdentityTables &
-  ReferenceTables &
-  MailTables;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DB extends MailTables {}

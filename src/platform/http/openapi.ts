@@ -22,3 +22,19 @@ export function problemResponses(...statuses: number[]) {
   for (const s of statuses) out[s] = Problem;
   return out;
 }
+
+/** A date-time as API bodies carry it: ISO 8601 in UTC, or null. */
+export function isoOrNull(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
+}
+
+/** How API callers authenticate: a bearer token (the `bearerAuth` scheme of the OpenAPI document). */
+export const BEARER_SECURITY = [{ bearerAuth: [] }];
+
+/**
+ * A bearer-authenticated route's schema: its OpenAPI tags and summary, the bearer security, and the rest of
+ * `schema` (description, params, querystring, body, responses) as given.
+ */
+export function bearerRoute<S extends object>(tags: string[], summary: string, schema: S) {
+  return { tags, summary, security: BEARER_SECURITY, ...schema };
+}

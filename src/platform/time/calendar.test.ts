@@ -10,7 +10,7 @@ import {
   londonStartOfDay,
   toDayNumber,
 } from './calendar.ts';
-import { loadBankHolidays } from '../../modules/cms/domain/test-support.ts';
+import { loadBankHolidays } from '../../../test/support/cms-bank-holidays.ts';
 
 const holidays = loadBankHolidays();
 const cal = new BusinessCalendar(holidays);

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { validateCodeEdit } from './code-edit.ts';
 import {
-  isValidPostcode,
-  mprnCheckDigitsOk,
-  normalisePostcode,
+  MAX_BUSINESS_DAYS,
   validateContactCodeCatalogue,
   validateContactFields,
   type ContactCodeDef,
 } from './contact-codes.ts';
+import { ADD_FIELDS } from '../../../../test/support/factories/cms.ts';
 
 const raw: unknown = JSON.parse(
   readFileSync(new URL('../../../../migrations/data/contact-codes.json', import.meta.url), 'utf8'),
@@ -21,6 +21,35 @@ const byCode = (code: string): ContactCodeDef => {
   return def;
 };
 const today = '2024-06-14';
+/** A Class 4 site, small enough for the RFA start-date rule. */
+const site = { today, siteClass: 4, annualQuantityKwh: 12_000 };
+
+/** Valid fields for some codes; each test below breaks them one rule at a time. */
+const VALID = {
+  ADD: ADD_FIELDS,
+  TOG: {
+    theft_type: 'BYPASS',
+    date_discovered: '2024-01-10',
+    theft_start_date: '2024-01-01',
+    estimated_volume_kwh: 1234.5,
+    estimation_method: 'AQ',
+    supply_made_safe: 'yes',
+    details: 'Bypass found at meter',
+  },
+  RFA: {
+    adjustment_start_date: '2023-01-01',
+    adjustment_end_date: '2023-06-30',
+    adjustment_reason: 'INCORRECT_READ',
+    proposed_read: '12345',
+    details: 'Read was keyed wrongly',
+  },
+};
+
+test('the valid fields are valid', () => {
+  for (const [code, fields] of Object.entries(VALID)) {
+    assert.deepEqual(validateContactFields(byCode(code), fields, site).errors, [], code);
+  }
+});
 
 test('the shipped catalogue is valid', () => {
   assert.deepEqual(result.ok ? [] : result.errors, []);
@@ -95,7 +124,7 @@ test('the catalogue validator reports every problem in plain words', () => {
   const errors = r.ok ? [] : r.errors;
   for (const expected of [
     'ADD: raised_by must be a non-empty list',
-    'ADD: target_business_days must be a whole number of at least 1.',
+    'ADD: target_business_days must be a whole number from 1 to 250.',
     'ADD: unknown rule "no_such_rule".',
     'ADD: unknown key "extra".',
     'ADD: field "postcode": appears more than once.',
@@ -115,29 +144,82 @@ test('the catalogue validator reports every problem in plain words', () => {
   });
 });
 
-test('postcode and MPRN helpers', () => {
-  assert.equal(normalisePostcode(' sw1a1aa '), 'SW1A 1AA');
-  for (const pc of ['M1 1AE', 'B33 8TH', 'CR2 6XH', 'DN55 1PT', 'W1A 0AX', 'EC1A 1BB'])
-    assert.ok(isValidPostcode(pc), pc);
-  for (const pc of ['SW1A', '1AA 1AA', 'SW1A 1A', 'AAA9 9AA'])
-    assert.equal(isValidPostcode(normalisePostcode(pc)), false, pc);
-  assert.equal(mprnCheckDigitsOk('3938424403'), true);
-  assert.equal(mprnCheckDigitsOk('3938424404'), false);
+test('postcodes follow the platform rule (the same as DES): valid formats pass, QI1 1CI is refused', () => {
+  const add = byCode('ADD');
+  const postcode = (pc: string) =>
+    validateContactFields(
+      add,
+      { house_no: '1', street: 'High Street', town: 'Leeds', postcode: pc, amendment_reason: 'INCORRECT' },
+      { today },
+    );
+  for (const pc of ['M1 1AE', 'B33 8TH', 'CR2 6XH', 'DN55 1PT', 'W1A 0AX', 'EC1A 1BB', ' sw1a1aa '])
+    assert.deepEqual(postcode(pc).errors, [], pc);
+  assert.equal(postcode(' sw1a1aa ').values['postcode'], 'SW1A 1AA');
+  // QI1 1CI has the right shape, but Q never starts a postcode and C and I never end one.
+  for (const pc of ['QI1 1CI', 'SW1A', '1AA 1AA', 'SW1A 1A', 'AAA9 9AA']) {
+    assert.deepEqual(
+      postcode(pc).errors.map((e) => e.field),
+      ['postcode'],
+      pc,
+    );
+  }
+});
+
+test('catalogue edits: targets and windows are 1 to 250 business days, names and descriptions bounded', () => {
+  const good = {
+    name: 'Address Amendment',
+    description: 'A change of address',
+    raised_by: ['shipper'],
+    target_business_days: 250,
+    response_window_business_days: 1,
+    challenge_window_business_days: 5,
+  };
+  assert.deepEqual(validateCodeEdit(good), []);
+  assert.equal(MAX_BUSINESS_DAYS, 250);
+  const bad = validateCodeEdit({
+    name: '',
+    description: 'x'.repeat(2001),
+    raised_by: ['shipper', 'nobody'],
+    target_business_days: 10_000,
+    response_window_business_days: 0,
+    challenge_window_business_days: 2.5,
+  });
+  assert.deepEqual(bad, [
+    { field: 'name', message: 'Enter a name of 1 to 100 characters' },
+    { field: 'description', message: 'Enter a description of 1 to 2,000 characters' },
+    { field: 'target_business_days', message: 'Target must be a whole number from 1 to 250' },
+    {
+      field: 'response_window_business_days',
+      message: 'Response window must be a whole number from 1 to 250',
+    },
+    {
+      field: 'challenge_window_business_days',
+      message: 'Challenge window must be a whole number from 1 to 250',
+    },
+    { field: 'raised_by', message: 'Select the organisation types that may raise this code' },
+  ]);
+  const entry = { ...byCode('ADD'), target_business_days: 251 };
+  const checked = validateContactCodeCatalogue([entry]);
+  assert.deepEqual(checked.ok ? [] : checked.errors, [
+    'ADD: target_business_days must be a whole number from 1 to 250.',
+  ]);
+});
+
+test('MPRN fields use the platform MPRN rule (digits, length, check digits as a warning)', () => {
+  const dup = byCode('DUP');
+  const f = dup.fields.find((x) => x.type === 'mprn');
+  assert.ok(f, 'DUP has an MPRN field');
+  const check = (v: string) => validateContactFields(dup, { [f.name]: v }, { today, mprn: '3938424403' });
+  const fieldErrors = (v: string) => check(v).errors.filter((e) => e.field === f.name);
+  assert.deepEqual(fieldErrors('12345'), [{ field: f.name, message: `${f.label} must be 6 to 10 digits.` }]);
+  assert.equal(fieldErrors('741234509').length, 0);
+  assert.equal(check('741234509').warnings.length, 0, '741234509 has valid check digits');
+  assert.equal(check('741234508').warnings.length, 1, 'a check-digit mismatch is a warning');
 });
 
 test('ADD: required fields, types, lengths and postcode normalisation', () => {
   const add = byCode('ADD');
-  const ok = validateContactFields(
-    add,
-    {
-      house_no: '12',
-      street: ' High Street ',
-      town: 'Leeds',
-      postcode: 'ls1 4ap',
-      amendment_reason: 'INCORRECT',
-    },
-    { today },
-  );
+  const ok = validateContactFields(add, { ...ADD_FIELDS, street: ' High Street ' }, { today });
   assert.deepEqual(ok.errors, []);
   assert.equal(ok.values['postcode'], 'LS1 4AP');
   assert.equal(ok.values['street'], 'High Street');
@@ -162,16 +244,15 @@ test('ADD: required fields, types, lengths and postcode normalisation', () => {
 
 test('types: dates, numbers, booleans and MPRNs', () => {
   const tog = byCode('TOG');
+  const theft = VALID.TOG;
   const r = validateContactFields(
     tog,
     {
-      theft_type: 'BYPASS',
+      ...theft,
       date_discovered: '2024-06-15',
       theft_start_date: '2024-02-30',
       estimated_volume_kwh: '-5',
-      estimation_method: 'AQ',
       supply_made_safe: 'maybe',
-      details: 'Bypass found at meter',
     },
     { today },
   );
@@ -186,15 +267,7 @@ test('types: dates, numbers, booleans and MPRNs', () => {
 
   const dates = validateContactFields(
     tog,
-    {
-      theft_type: 'BYPASS',
-      date_discovered: '2024-01-10',
-      theft_start_date: '2024-03-01',
-      estimated_volume_kwh: 1234.5,
-      estimation_method: 'AQ',
-      supply_made_safe: 'yes',
-      details: 'x',
-    },
+    { ...theft, date_discovered: '2024-01-10', theft_start_date: '2024-03-01' },
     { today },
   );
   assert.deepEqual(dates.errors, [
@@ -226,15 +299,7 @@ test('types: dates, numbers, booleans and MPRNs', () => {
 
 test('RFA rules: Class 2-4 only, strict adjustment dates, small sites not before 2017-06-01', () => {
   const rfa = byCode('RFA');
-  const fields = {
-    adjustment_start_date: '2023-01-01',
-    adjustment_end_date: '2023-06-30',
-    adjustment_reason: 'INCORRECT_READ',
-    proposed_read: '12345',
-    details: 'Read was keyed wrongly',
-  };
-  const site = { today, siteClass: 4, annualQuantityKwh: 12_000 };
-  assert.deepEqual(validateContactFields(rfa, fields, site).errors, []);
+  const fields = VALID.RFA;
 
   const class1 = validateContactFields(rfa, fields, { ...site, siteClass: 1 });
   assert.match(class1.errors[0]?.message ?? '', /Class 1 site: raise a Daily Metered Query \(DMQ\)/);

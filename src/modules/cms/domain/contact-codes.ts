@@ -2,6 +2,8 @@
 // validation of the fields a raiser submits for one code (online form, API or batch file record).
 
 import { isIsoDate, type IsoDate } from '../../../platform/time/calendar.ts';
+import { hasValidCheckDigits, validateMprn } from '../../../platform/gas/mprn.ts';
+import { validatePostcode } from '../../../platform/gas/postcode.ts';
 
 export const ORG_TYPES = ['shipper', 'supplier', 'gt', 'igt', 'uip', 'mra', 'dmsp', 'mam', 'cdsp'] as const;
 export type OrgType = (typeof ORG_TYPES)[number];
@@ -64,58 +66,36 @@ export const RULE_PARAMETERS = {
   rfaSmallSiteEarliestStart: '2017-06-01',
 } as const;
 
-/** The special validation rules a code can name, each with the fields it needs in that code's schema. */
+/** The named rules a code may apply (see applyRule), each with the fields it needs in the code's definition. */
 export const CONTACT_RULES = {
-  address_has_premises: {
-    fields: ['sub_building_name', 'house_name', 'house_no'],
-    description: 'An address needs a building number, a building name or a flat/sub-building.',
-  },
-  twin_stream_change: {
-    fields: ['current_twin_stream_indicator', 'proposed_twin_stream_indicator'],
-    description: 'The proposed twin stream indicator must differ from the one on the register.',
-  },
-  dup_distinct_mprns: {
-    fields: ['duplicate_mprn'],
-    description: 'The duplicate MPRN must differ from the contact’s own MPRN.',
-  },
-  read_value_with_date: {
-    fields: ['read_value', 'read_date'],
-    description: 'A read needs its read date, and a read date needs its read.',
-  },
-  dtl_install_not_after_live: {
-    fields: ['meter_installation_date', 'live_date'],
-    description: 'The meter cannot have been installed after the supply became live.',
-  },
-  required_by_after_today: {
-    fields: ['required_by_date'],
-    description: 'A read must be required by a date after today.',
-  },
-  prs_mprn_list: {
-    fields: ['prime_mprn', 'sub_mprns'],
-    description: 'Sub MPRNs: a list of distinct MPRNs, none of them the prime.',
-  },
-  period_dates: {
-    fields: [],
-    description: 'For each pair of fields X_start_date and X_end_date, the end is not before the start.',
-  },
-  rfa_class_2_to_4: {
-    fields: [],
-    description: 'RFA is only for Class 2, 3 and 4 sites (Class 1 goes as a DMQ to the DMSP).',
-  },
-  rfa_adjustment_dates: {
-    fields: ['adjustment_start_date', 'adjustment_end_date'],
-    description:
-      'Adjustment end not before start, neither in the future, and for sites with AQ below 73,200 kWh the start not before 2017-06-01.',
-  },
-  rfa_read_or_consumption: {
-    fields: ['proposed_read', 'proposed_consumption_kwh'],
-    description: 'An adjustment needs a proposed read or a proposed consumption.',
-  },
-  tog_theft_dates: {
-    fields: ['theft_start_date', 'date_discovered'],
-    description: 'The theft cannot have started after it was discovered.',
-  },
-} as const satisfies Record<string, { fields: readonly string[]; description: string }>;
+  /** An address needs a building number, a building name or a flat/sub-building. */
+  address_has_premises: ['sub_building_name', 'house_name', 'house_no'],
+  /** The proposed twin stream indicator must differ from the one on the register. */
+  twin_stream_change: ['current_twin_stream_indicator', 'proposed_twin_stream_indicator'],
+  /** The duplicate MPRN must differ from the contact’s own MPRN. */
+  dup_distinct_mprns: ['duplicate_mprn'],
+  /** A read needs its read date, and a read date needs its read. */
+  read_value_with_date: ['read_value', 'read_date'],
+  /** The meter cannot have been installed after the supply became live. */
+  dtl_install_not_after_live: ['meter_installation_date', 'live_date'],
+  /** A read must be required by a date after today. */
+  required_by_after_today: ['required_by_date'],
+  /** Sub MPRNs: a list of distinct MPRNs, none of them the prime. */
+  prs_mprn_list: ['prime_mprn', 'sub_mprns'],
+  /** For each pair of fields X_start_date and X_end_date, the end is not before the start. */
+  period_dates: [],
+  /** RFA is only for Class 2, 3 and 4 sites (Class 1 goes as a DMQ to the DMSP). */
+  rfa_class_2_to_4: [],
+  /**
+   * Adjustment end not before start, neither in the future, and for sites with AQ below 73,200 kWh the start
+   * not before 2017-06-01.
+   */
+  rfa_adjustment_dates: ['adjustment_start_date', 'adjustment_end_date'],
+  /** An adjustment needs a proposed read or a proposed consumption. */
+  rfa_read_or_consumption: ['proposed_read', 'proposed_consumption_kwh'],
+  /** The theft cannot have started after it was discovered. */
+  tog_theft_dates: ['theft_start_date', 'date_discovered'],
+} as const satisfies Record<string, readonly string[]>;
 export type RuleName = keyof typeof CONTACT_RULES;
 
 export interface ContactCodeDef {
@@ -143,6 +123,10 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 const oneOf = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
+
+/** The longest target, response window or challenge window a code may have (business days). */
+export const MAX_BUSINESS_DAYS = 250;
+export const isBusinessDays = (v: unknown): v is number => isPositiveInt(v) && v <= MAX_BUSINESS_DAYS;
 
 /** Every key of a catalogue entry, in catalogue order. */
 export const CODE_KEYS = [
@@ -215,7 +199,7 @@ export function validateContactCodeCatalogue(json: unknown): CatalogueResult {
       'response_window_business_days',
       'challenge_window_business_days',
     ]) {
-      if (!isPositiveInt(entry[k])) err(`${k} must be a whole number of at least 1.`);
+      if (!isBusinessDays(entry[k])) err(`${k} must be a whole number from 1 to ${MAX_BUSINESS_DAYS}.`);
     }
     if (!oneOf(['received_order', 'due_date'] as const, entry['worked_in'])) {
       err('worked_in must be "received_order" or "due_date".');
@@ -229,7 +213,7 @@ export function validateContactCodeCatalogue(json: unknown): CatalogueResult {
           err(`unknown rule "${String(r)}".`);
           continue;
         }
-        for (const f of CONTACT_RULES[r as RuleName].fields) {
+        for (const f of CONTACT_RULES[r as RuleName]) {
           if (!fieldNames.has(f)) err(`rule "${r}" needs a field "${f}".`);
         }
       }
@@ -291,28 +275,7 @@ function validateFields(fields: unknown, err: (m: string) => void): Set<string> 
 
 // --- Field helpers --------------------------------------------------------------------------------------
 
-/** Normalise a UK postcode: trim, upper-case, one space before the 3-character inward code. */
-export function normalisePostcode(input: string): string {
-  const compact = input.replace(/\s+/g, '').toUpperCase();
-  return compact.length > 3 ? `${compact.slice(0, -3)} ${compact.slice(-3)}` : compact;
-}
-
-/** One of the six UK formats: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA, A9A 9AA, AA9A 9AA (after normalising). */
-export function isValidPostcode(normalised: string): boolean {
-  return /^(?:[A-Z]{1,2}[0-9]{1,2}|[A-Z]{1,2}[0-9][A-Z]) [0-9][A-Z]{2}$/.test(normalised);
-}
-
-/**
- * MPRN check digits (not an official published rule): the last two digits equal
- * sum(body[i] * (n - i)) mod 11, zero-padded, where body is the MPRN without its last two digits and n is
- * the body's length (3938424403: body 39384244, sum 179, 179 mod 11 = 3 → "03").
- */
-export function mprnCheckDigitsOk(mprn: string): boolean {
-  const body = mprn.slice(0, -2);
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) sum += Number(body[i]) * (body.length - i);
-  return String(sum % 11).padStart(2, '0') === mprn.slice(-2);
-}
+// MPRN and postcode rules are the platform's (platform/gas), the same for DES and CMS.
 
 // --- Field validation -----------------------------------------------------------------------------------
 
@@ -430,9 +393,9 @@ function checkType(def: FieldDef, raw: unknown, ctx: FieldValidationContext): Ch
       return checkMprn(label, raw, ctx);
     case 'postcode': {
       if (str === null) return { error: `${label} must be text.` };
-      const pc = normalisePostcode(str);
-      if (!isValidPostcode(pc)) return { error: `${label} must be a real UK postcode, like SW1A 1AA.` };
-      return { value: pc };
+      const pc = validatePostcode(str);
+      if (!pc.ok) return { error: `${label} must be a real UK postcode, like SW1A 1AA.` };
+      return { value: pc.postcode };
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return { value: raw };
@@ -448,9 +411,9 @@ function checkMprn(label: string, raw: unknown, ctx: FieldValidationContext): Ch
   // MPRNs are identifiers, never numbers: a JSON number may already have lost leading zeros or precision.
   if (typeof raw !== 'string') return { error: `${label} must be given as text, not as a number.` };
   const mprn = raw.trim();
-  if (!/^\d{6,10}$/.test(mprn)) return { error: `${label} must be 6 to 10 digits.` };
+  if (!validateMprn(mprn).ok) return { error: `${label} must be 6 to 10 digits.` };
   const policy = ctx.mprnCheckDigits ?? 'warning';
-  if (policy !== 'off' && !mprnCheckDigitsOk(mprn)) {
+  if (policy !== 'off' && !hasValidCheckDigits(mprn)) {
     const message = `${label} ${mprn} has check digits that do not match; please check it.`;
     return policy === 'error' ? { error: message } : { value: mprn, warning: message };
   }
@@ -467,6 +430,12 @@ function applyRule(
   const params = { ...RULE_PARAMETERS, ...ctx.parameters };
   const str = (name: string): string | undefined =>
     typeof v[name] === 'string' ? (v[name] as string) : undefined;
+  /** Both dates are given and the one that should come first is after the other. */
+  const outOfOrder = (first: string, second: string): boolean => {
+    const a = str(first);
+    const b = str(second);
+    return !!a && !!b && a > b;
+  };
   switch (rule) {
     case 'address_has_premises':
       if (!str('sub_building_name') && !str('house_name') && !str('house_no')) {
@@ -497,17 +466,14 @@ function applyRule(
       if (v['read_value'] === undefined && str('read_date') !== undefined)
         error('read_value', 'Give the read for this date.');
       return;
-    case 'dtl_install_not_after_live': {
-      const installed = str('meter_installation_date');
-      const live = str('live_date');
-      if (installed && live && installed > live) {
+    case 'dtl_install_not_after_live':
+      if (outOfOrder('meter_installation_date', 'live_date')) {
         error(
           'meter_installation_date',
           'The meter cannot have been installed after the supply became live.',
         );
       }
       return;
-    }
     case 'required_by_after_today': {
       const by = str('required_by_date');
       if (by && by <= ctx.today)
@@ -518,7 +484,7 @@ function applyRule(
       const text = str('sub_mprns');
       if (text === undefined) return;
       const list = text.split(/[\s,;]+/).filter((s) => s !== '');
-      const bad = list.filter((m) => !/^\d{6,10}$/.test(m));
+      const bad = list.filter((m) => !validateMprn(m).ok);
       if (list.length === 0 || bad.length > 0) {
         error(
           'sub_mprns',
@@ -535,9 +501,7 @@ function applyRule(
         const m = /^(.*)_start_date$/.exec(f.name);
         if (!m) continue;
         const endName = `${m[1]}_end_date`;
-        const start = str(f.name);
-        const end = str(endName);
-        if (start && end && end < start)
+        if (outOfOrder(f.name, endName))
           error(endName, `${labelOf(def, endName)} cannot be before ${labelOf(def, f.name).toLowerCase()}.`);
       }
       return;
@@ -560,7 +524,7 @@ function applyRule(
         error('adjustment_start_date', 'Adjustment start date cannot be in the future.');
       if (end && end > ctx.today)
         error('adjustment_end_date', 'Adjustment end date cannot be in the future.');
-      if (start && end && end < start)
+      if (outOfOrder('adjustment_start_date', 'adjustment_end_date'))
         error('adjustment_end_date', 'Adjustment end date cannot be before the start date.');
       if (start) {
         const aq = ctx.annualQuantityKwh;
@@ -580,14 +544,11 @@ function applyRule(
         error('proposed_read', 'Give a proposed read or a proposed consumption.');
       }
       return;
-    case 'tog_theft_dates': {
-      const started = str('theft_start_date');
-      const found = str('date_discovered');
-      if (started && found && started > found) {
+    case 'tog_theft_dates':
+      if (outOfOrder('theft_start_date', 'date_discovered')) {
         error('theft_start_date', 'The theft cannot have started after the date it was discovered.');
       }
       return;
-    }
   }
 }
 

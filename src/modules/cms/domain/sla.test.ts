@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BusinessCalendar } from '../../../platform/time/calendar.ts';
 import { computeSla, type SlaPause } from './sla.ts';
-import { loadBankHolidays } from './test-support.ts';
+import { loadBankHolidays } from '../../../../test/support/cms-bank-holidays.ts';
 
 const holidays = loadBankHolidays();
 const cal = new BusinessCalendar(holidays);
@@ -15,15 +15,13 @@ const pause = (from: string, to: string | null, reason = 'DCR: meter serial', by
   by,
 });
 
+/** The SLA of a contact raised at `raisedAt` with a target of `days` business days, as it stands at `now`. */
+const slaOf = (raisedAt: string, days: number, now: string, pauses: SlaPause[] = []) =>
+  computeSla({ raisedAt: at(raisedAt), targetBusinessDays: days, pauses, calendar: cal, now: at(now) });
+
 test('no pauses: day 1 is the next business day and due at the end of day N', () => {
   // Raised Monday 2024-06-10 at 10:00; day 1 Tue 11th; 5 BD → Mon 17th.
-  const r = computeSla({
-    raisedAt: at('2024-06-10T09:00:00Z'),
-    targetBusinessDays: 5,
-    pauses: [],
-    calendar: cal,
-    now: at('2024-06-12T12:00:00Z'),
-  });
+  const r = slaOf('2024-06-10T09:00:00Z', 5, '2024-06-12T12:00:00Z');
   assert.equal(r.dueDate, '2024-06-17');
   assert.equal(r.businessDaysLeft, 3);
   assert.equal(r.breached, false);
@@ -38,26 +36,14 @@ test('no pauses: day 1 is the next business day and due at the end of day N', ()
 
 test('raised late in the evening in BST counts from the London date', () => {
   // 23:30 UTC on Friday 2024-06-14 is 00:30 on Saturday in London, so day 1 is Monday 17th.
-  const r = computeSla({
-    raisedAt: at('2024-06-14T23:30:00Z'),
-    targetBusinessDays: 1,
-    pauses: [],
-    calendar: cal,
-    now: at('2024-06-17T10:00:00Z'),
-  });
+  const r = slaOf('2024-06-14T23:30:00Z', 1, '2024-06-17T10:00:00Z');
   assert.equal(r.dueDate, '2024-06-17');
   assert.equal(r.businessDaysLeft, 0);
   assert.match(r.breakdown.at(-1)?.text ?? '', /Due today/);
 });
 
 test('Christmas: raised on Christmas Eve 2024 with a 2 day target', () => {
-  const r = computeSla({
-    raisedAt: at('2024-12-24T10:00:00Z'),
-    targetBusinessDays: 2,
-    pauses: [],
-    calendar: cal,
-    now: at('2024-12-24T10:00:00Z'),
-  });
+  const r = slaOf('2024-12-24T10:00:00Z', 2, '2024-12-24T10:00:00Z');
   assert.equal(r.dueDate, '2024-12-30'); // 27th is day 1, 30th is day 2
 });
 
@@ -100,25 +86,15 @@ test('a pause answered the same day adds nothing; overnight adds one day', () =>
 
 test('paused over a weekend only counts the business days', () => {
   // Paused Friday afternoon to Tuesday morning: Friday and Monday ended paused.
-  const r = computeSla({
-    raisedAt: at('2024-06-10T09:00:00Z'),
-    targetBusinessDays: 5,
-    pauses: [pause('2024-06-14T14:00:00Z', '2024-06-18T09:00:00Z')],
-    calendar: cal,
-    now: at('2024-06-18T10:00:00Z'),
-  });
+  const r = slaOf('2024-06-10T09:00:00Z', 5, '2024-06-18T10:00:00Z', [
+    pause('2024-06-14T14:00:00Z', '2024-06-18T09:00:00Z'),
+  ]);
   assert.equal(r.pausedBusinessDays, 2);
   assert.equal(r.dueDate, '2024-06-19');
 });
 
 test('an open pause is treated as answered now and reported as awaiting the customer', () => {
-  const r = computeSla({
-    raisedAt: at('2024-06-10T09:00:00Z'),
-    targetBusinessDays: 5,
-    pauses: [pause('2024-06-11T10:00:00Z', null)],
-    calendar: cal,
-    now: at('2024-06-13T10:00:00Z'),
-  });
+  const r = slaOf('2024-06-10T09:00:00Z', 5, '2024-06-13T10:00:00Z', [pause('2024-06-11T10:00:00Z', null)]);
   assert.equal(r.awaitingCustomer, true);
   assert.equal(r.pausedBusinessDays, 2); // 11th and 12th ended paused
   assert.equal(r.dueDate, '2024-06-19');
@@ -140,13 +116,9 @@ test('overlapping pauses are not double counted, and a pause after breach does n
   const added = r.breakdown.flatMap((b) => (b.kind === 'pause' ? [b.businessDaysAdded] : []));
   assert.deepEqual(added, [2, 1]);
 
-  const late = computeSla({
-    raisedAt: at('2024-06-10T09:00:00Z'),
-    targetBusinessDays: 1,
-    pauses: [pause('2024-06-13T10:00:00Z', null)],
-    calendar: cal,
-    now: at('2024-06-17T10:00:00Z'),
-  });
+  const late = slaOf('2024-06-10T09:00:00Z', 1, '2024-06-17T10:00:00Z', [
+    pause('2024-06-13T10:00:00Z', null),
+  ]);
   assert.equal(late.dueDate, '2024-06-11');
   assert.equal(late.breached, true);
   assert.equal(late.pausedBusinessDays, 0);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { makeOrg, makeUser, TEST_ACTOR } from '../../../../test/support/factories.ts';
 import { readCsv } from '../register/index.ts';
-import { createEnquiryTestApp, D1, loadHistory, type EnquiryTestApp } from './enquiry.test-support.ts';
+import { postCsv } from '../../../../test/support/des.ts';
+import { createEnquiryTestApp, D1, type EnquiryTestApp } from '../../../../test/support/des-enquiry.ts';
 import { BULK_COLUMNS, handleBulkEnquiryJob } from './index.ts';
 
 async function rowsOf(csv: string): Promise<string[][]> {
@@ -22,8 +23,7 @@ describe('bulk enquiry', () => {
   let groupToken: string;
   let children: string[];
   before(async () => {
-    t = await createEnquiryTestApp();
-    await loadHistory(t, 10_000, ['2026-03-03']);
+    t = await createEnquiryTestApp({ supplyPoints: 10_000, dates: ['2026-03-03'] });
     // A group parent whose children are shippers holding about two thirds of the register (the generator weights
     // its shippers, so pick the children whose share leaves closest to a third outside).
     const counts = new Map<string, number>();
@@ -59,12 +59,7 @@ describe('bulk enquiry', () => {
     const outside = state.length - visible.size;
     assert.ok(outside > 2_800 && outside < 3_900, `about a third outside (${outside})`);
     const lines = ['mprn', ...state.map((r) => r['mprn']!), 'not-an-mprn', '12', state[0]!['mprn']!];
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/bulk-enquiries',
-      headers: { authorization: `Bearer ${groupToken}`, 'content-type': 'text/csv' },
-      payload: lines.join('\r\n') + '\r\n',
-    });
+    const res = await postCsv(t.app, groupToken, '/api/v1/des/bulk-enquiries', lines.join('\r\n') + '\r\n');
     assert.equal(res.statusCode, 202, res.body);
     const job = res.json();
     assert.equal(job.status, 'done');
@@ -133,13 +128,7 @@ describe('bulk enquiry', () => {
   });
 
   test('a file with no MPRNs, or more than 100,000, is refused whole', async () => {
-    const post = (payload: string) =>
-      t.app.inject({
-        method: 'POST',
-        url: '/api/v1/des/bulk-enquiries',
-        headers: { authorization: `Bearer ${groupToken}`, 'content-type': 'text/csv' },
-        payload,
-      });
+    const post = (payload: string) => postCsv(t.app, groupToken, '/api/v1/des/bulk-enquiries', payload);
     assert.equal((await post('mprn\nabc\n')).statusCode, 400);
     assert.equal((await post('')).statusCode, 400);
     const big = Array.from({ length: 100_001 }, (_, i) => String(1_000_000 + i)).join('\n');
@@ -154,12 +143,7 @@ describe('bulk enquiry', () => {
     const token = (
       await t.services.identity.createToken({ email: user.email, label: 't', scopes: null }, TEST_ACTOR)
     ).token;
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/des/bulk-enquiries',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-      payload: 'mprn\n1234567\n',
-    });
+    const res = await postCsv(t.app, token, '/api/v1/des/bulk-enquiries', 'mprn\n1234567\n');
     assert.equal(res.statusCode, 403);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../../platform/clock.ts';
 import type { DB } from '../../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
@@ -226,10 +226,7 @@ export class BulkEnquiryService {
     const r = await inScope(this.d.db, this.orgScope(actor), async (trx) => {
       const row = await enquiryRepository.bulkJob(trx, actor.organisationId, id);
       if (!row) return null;
-      const n = await sql<{
-        n: number;
-      }>`SELECT cardinality(mprns) AS n FROM des.bulk_jobs WHERE id = ${id}`.execute(trx);
-      return toView(row, n.rows[0]?.n ?? 0);
+      return toView(row, await enquiryRepository.bulkJobMprnCount(trx, id));
     });
     if (!r) throw new NotFoundError('No such bulk enquiry');
     return r;
@@ -311,7 +308,7 @@ export async function handleBulkEnquiryJob(d: BulkDeps, data: { jobId: string })
       const rows = await enquiryRepository.match(d.enquiry.run, {
         organisationId: job.organisation_id,
         asAt,
-        where: sql`v.mprn IN (${sql.join(chunk)})`,
+        filter: { mprns: chunk },
         community: d.enquiry.communityView,
       });
       for (const r of rows) {

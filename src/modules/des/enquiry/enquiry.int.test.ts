@@ -11,10 +11,8 @@ import {
   createEnquiryTestApp,
   D1,
   inPortfolioOf,
-  loadHistory,
   type EnquiryTestApp,
-  type TestOrg,
-} from './enquiry.test-support.ts';
+} from '../../../../test/support/des-enquiry.ts';
 
 const DATES = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-05'];
 /** Text fields whose generator values are stored unchanged (the loader canonicalises numbers and dates). */
@@ -31,18 +29,15 @@ const TEXT_FIELDS = [
 describe('DES enquiry API', () => {
   let t: EnquiryTestApp;
   before(async () => {
-    t = await createEnquiryTestApp();
-    await loadHistory(t, 240, DATES);
+    t = await createEnquiryTestApp({ supplyPoints: 240, dates: DATES });
   });
   after(() => t.cleanup());
 
   const org = (code: string) => t.orgs.find((o) => o.shortCode === code)!;
-  const visibleRows = (o: TestOrg) => [...t.stateOn(D1).values()].filter((r) => inPortfolioOf(o, r));
-  const outsideRows = (o: TestOrg) => [...t.stateOn(D1).values()].filter((r) => !inPortfolioOf(o, r));
 
   test('a supply point in the portfolio: every GES field, as at D-1, with /api/v1 types', async () => {
     const a = org('SHA');
-    const row = visibleRows(a)[0]!;
+    const row = t.rowsIn(a)[0]!;
     const res = await t.api(a.token, `/api/v1/supply-points/${row['mprn']}`);
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json();
@@ -112,7 +107,7 @@ describe('DES enquiry API', () => {
 
   test('history lists each change of each load up to D-1, matching the loads', async () => {
     const a = org('SHC');
-    const rows = visibleRows(a).filter((r) =>
+    const rows = t.rowsIn(a).filter((r) =>
       ['2026-03-01', '2026-03-02', '2026-03-03'].every((d) => {
         const x = t.stateOn(d).get(r['mprn']!);
         return x && inPortfolioOf(a, x);
@@ -155,7 +150,7 @@ describe('DES enquiry API', () => {
 
   test('search by postcode (normalised), house number, MSN, UPRN and MPRN; sorted and paged', async () => {
     const a = org('SUA');
-    const mine = visibleRows(a);
+    const mine = t.rowsIn(a);
     const pc = mine[0]!['postcode']!;
     const expected = mine
       .filter((r) => r['postcode'] === pc)
@@ -238,7 +233,7 @@ describe('DES enquiry API', () => {
 
   test('GES-compatible /supplier/v1: GES names, every value a string except meter_number_of_dials', async () => {
     const a = org('SHA');
-    const row = visibleRows(a).find((r) => r['meter_number_of_dials'])!;
+    const row = t.rowsIn(a).find((r) => r['meter_number_of_dials'])!;
     const res = await t.api(a.token, `/supplier/v1?mprn=${row['mprn']}`);
     assert.equal(res.statusCode, 200, res.body);
     const s = res.json().supplier as Record<string, unknown>;
@@ -268,12 +263,12 @@ describe('DES enquiry API', () => {
     const absent = await absentMprns(t, 3);
     let compared = 0;
     for (const a of t.orgs) {
-      const outside = outsideRows(a);
-      const mine = new Set(visibleRows(a).map((r) => r['mprn']));
+      const outside = t.rowsOutside(a);
+      const mine = new Set(t.rowsIn(a).map((r) => r['mprn']));
       // Deterministic spread over the register: every 17th supply point outside the portfolio, up to 4 per org.
       const sample = outside.filter((_, i) => i % 17 === 3).slice(0, 4);
       assert.ok(sample.length > 0, `${a.shortCode} has supply points outside its portfolio`);
-      const myPostcodes = new Set(visibleRows(a).map((r) => r['postcode']));
+      const myPostcodes = new Set(t.rowsIn(a).map((r) => r['postcode']));
       for (const [i, row] of sample.entries()) {
         const x = row['mprn']!;
         const y = absent[i % absent.length]!;
@@ -334,7 +329,7 @@ describe('DES enquiry API', () => {
         assert.ok(!mine.has(x));
       }
       // The same calls for one of the organisation's own supply points do answer (the test can fail).
-      const own = visibleRows(a)[0]!;
+      const own = t.rowsIn(a)[0]!;
       assert.equal((await t.api(a.token, `/api/v1/supply-points/${own['mprn']}`)).statusCode, 200);
       assert.equal((await t.api(a.token, `/supplier/v1?mprn=${own['mprn']}`)).statusCode, 200);
     }
@@ -344,8 +339,8 @@ describe('DES enquiry API', () => {
   test('the LSO sees their own organisation’s enquiry log only', async () => {
     const a = org('MAA');
     const b = org('MAB');
-    const rowA = visibleRows(a)[0]!;
-    const rowB = visibleRows(b)[0]!;
+    const rowA = t.rowsIn(a)[0]!;
+    const rowB = t.rowsIn(b)[0]!;
     await t.api(a.token, `/api/v1/supply-points/${rowA['mprn']}`);
     await t.api(b.token, `/api/v1/supply-points/${rowB['mprn']}`);
     const logA = await t.api(a.token, '/api/v1/des/enquiries?limit=500');
@@ -367,7 +362,7 @@ describe('DES enquiry API', () => {
 
   test('the 12 portfolio-only fields are present inside the portfolio (portfolio-only policy)', async () => {
     const a = org('SHA');
-    const body = (await t.api(a.token, `/api/v1/supply-points/${visibleRows(a)[1]!['mprn']}`)).json();
+    const body = (await t.api(a.token, `/api/v1/supply-points/${t.rowsIn(a)[1]!['mprn']}`)).json();
     assert.equal(PORTFOLIO_ONLY_FIELDS.length, 12);
     for (const f of PORTFOLIO_ONLY_FIELDS) assert.ok(f in body, f);
   });

@@ -4,13 +4,21 @@
  * so that a look-up is one round trip and the portfolio test runs in the database, never after fetching.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import {
+  sql,
+  type Insertable,
+  type Kysely,
+  type OnConflictBuilder,
+  type RawBuilder,
+  type Selectable,
+} from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Tx } from '../../../platform/db/scope.ts';
 import { versionAtSql, type VersionRow } from '../des.repository.ts';
 import { CURRENT, knownSql, portfolioSql, validOnSql, type Knowledge } from '../portfolio.repository.ts';
-import type { BulkStatus, EnquiryChannel } from './enquiry.tables.ts';
+import type { EnquiryTables } from './enquiry.tables.ts';
+import { ADDRESS_PARTS, type SearchCriteria } from './search-criteria.ts';
 
 export type EnquiryRow = VersionRow & { in_portfolio: boolean; sort_key?: string };
 
@@ -35,11 +43,34 @@ export function detailSql(
       FROM (${versionAtSql(mprn, asAt, knowledge)}) v`;
 }
 
+/** The search criteria as a predicate over the versions aliased `v`. */
+export function criteriaSql(c: SearchCriteria): RawBuilder<unknown> {
+  const parts = [];
+  const v = (f: string) => sql.ref(`v.${f}`);
+  const contains = (f: string, s: string) =>
+    sql`${v(f)} ILIKE ${'%' + s.replace(/[\\%_]/g, (m) => '\\' + m) + '%'}`;
+  if (c.mprn !== undefined) parts.push(sql`${v('mprn')} = ${c.mprn}`);
+  if (c.postcode !== undefined) parts.push(sql`${v('postcode')} = ${c.postcode}`);
+  if (c.msn !== undefined) parts.push(sql`upper(${v('msn')}) = ${c.msn}`);
+  if (c.uprn !== undefined) parts.push(sql`${v('uprn')} = ${c.uprn}`);
+  if (c.address_id !== undefined) parts.push(sql`${v('address_id')} = ${c.address_id}`);
+  if (c.house_no !== undefined) parts.push(sql`lower(${v('house_no')}) = lower(${c.house_no})`);
+  for (const f of ADDRESS_PARTS) {
+    if (f === 'house_no') continue;
+    const s = c[f];
+    if (s !== undefined) parts.push(contains(f, s));
+  }
+  return sql.join(parts, sql` AND `);
+}
+
+/** Which supply points a match considers: those meeting search criteria, or a list of MPRNs (a bulk chunk). */
+export type MatchFilter = { criteria: SearchCriteria } | { mprns: readonly string[] };
+
 export interface MatchQuery {
   organisationId: string;
   asAt: string;
-  /** A predicate over the versions aliased `v` (current knowledge, in force on `asAt`). */
-  where: RawBuilder<unknown>;
+  /** The candidates (current knowledge, in force on `asAt`). */
+  filter: MatchFilter;
   /** Portfolio-only (false) or community view (true: rows outside the portfolio too, flagged). */
   community: boolean;
   /** Keyset: rows whose sort key is after this one. */
@@ -61,7 +92,7 @@ export function matchSql(q: MatchQuery): RawBuilder<EnquiryRow> {
   return sql<EnquiryRow>`
     WITH c AS MATERIALIZED (
       SELECT v.*, ${sortKeySql('v')} AS sort_key FROM des.supply_point_versions v
-       WHERE ${knownSql('v', CURRENT)} AND ${validOnSql('v', q.asAt)} AND (${q.where})
+       WHERE ${knownSql('v', CURRENT)} AND ${validOnSql('v', q.asAt)} AND (${filterSql(q.filter)})
     ), p AS MATERIALIZED (${portfolio})
     SELECT c.*, EXISTS (SELECT 1 FROM p WHERE p.mprn = c.mprn) AS in_portfolio FROM c
      WHERE ${q.community ? sql`true` : sql`c.mprn IN (SELECT p.mprn FROM p)`}
@@ -70,28 +101,21 @@ export function matchSql(q: MatchQuery): RawBuilder<EnquiryRow> {
      ${q.limit !== undefined ? sql`LIMIT ${q.limit}` : sql``}`;
 }
 
-export interface NewEnquiry {
-  occurred_at: Date;
-  organisation_id: string;
-  user_id: string | null;
-  user_label: string;
-  channel: EnquiryChannel;
-  kind: string;
-  criteria: Record<string, unknown>;
-  mprns: string[];
-  result_count: number;
+function filterSql(f: MatchFilter): RawBuilder<unknown> {
+  return 'mprns' in f ? sql`v.mprn IN (${sql.join(f.mprns)})` : criteriaSql(f.criteria);
 }
 
-export interface EnquiryLogRow {
-  id: string;
-  occurred_at: Date;
-  user_label: string;
-  channel: EnquiryChannel;
-  kind: string;
-  criteria: Record<string, unknown>;
-  mprns: string[];
-  result_count: number;
-}
+type Enquiries = EnquiryTables['des.enquiries'];
+type BulkJobs = EnquiryTables['des.bulk_jobs'];
+/** Search criteria as the service holds them; stored as JSON. */
+type Criteria = { criteria: Record<string, unknown> };
+
+/** An enquiry-log row to write. */
+export type NewEnquiry = Omit<Insertable<Enquiries>, 'id' | 'criteria'> & Criteria;
+
+/** A row of an organisation's enquiry log, as shown to its LSO. */
+export type EnquiryLogRow = Omit<Selectable<Enquiries>, 'organisation_id' | 'user_id' | 'criteria'> &
+  Criteria;
 
 export interface AllowanceRow {
   band_code: string;
@@ -102,26 +126,11 @@ export interface AllowanceRow {
   annual_calls: string;
 }
 
-export interface BulkJobRow {
-  id: string;
-  organisation_id: string;
-  user_id: string;
-  user_label: string;
-  channel: EnquiryChannel;
-  file_name: string;
-  status: BulkStatus;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  expires_at: Date;
-  as_at: string | null;
-  rows_read: number;
-  invalid_rows: unknown;
-  processed: number;
-  found: number | null;
-  not_found: number | null;
-  message: string | null;
-}
+/** A bulk enquiry job without its MPRNs (those are read on their own: there may be 100,000). */
+export type BulkJobRow = Omit<Selectable<BulkJobs>, 'mprns'>;
+
+/** A new bulk job: queued, with its invalid rows as an object (stored as JSON). */
+export type NewBulkJob = Omit<Insertable<BulkJobs>, 'status' | 'invalid_rows'> & { invalid_rows: unknown };
 
 const BULK_COLUMNS = [
   'id',
@@ -155,6 +164,20 @@ export function makeRunner(db: Kysely<DB>, pool: pg.Pool | null): Runner {
     return (await pool.query({ name, text: c.sql, values: c.parameters as unknown[] })).rows as R[];
   };
 }
+
+/** The day and year counter rows for calls per organisation. */
+function usageRows(calls: ReadonlyMap<string, number>, day: string, yearStart: string) {
+  return [...calls].flatMap(([organisation_id, n]) => [
+    { organisation_id, period: 'day' as const, period_start: day, calls: n },
+    { organisation_id, period: 'year' as const, period_start: yearStart, calls: n },
+  ]);
+}
+
+/** An existing counter row is added to, not replaced. */
+const addToCounter = (oc: OnConflictBuilder<DB, 'des.enquiry_usage'>) =>
+  oc
+    .columns(['organisation_id', 'period', 'period_start'])
+    .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` });
 
 export const enquiryRepository = {
   async detail(
@@ -192,10 +215,7 @@ export const enquiryRepository = {
       await enquiryRepository.addUsage(trx, calls, day, yearStart);
       return;
     }
-    const usage = [...calls].flatMap(([organisation_id, n]) => [
-      { organisation_id, period: 'day' as const, period_start: day, calls: n },
-      { organisation_id, period: 'year' as const, period_start: yearStart, calls: n },
-    ]);
+    const usage = usageRows(calls, day, yearStart);
     await trx
       .with('logged', (qb) =>
         qb
@@ -205,31 +225,16 @@ export const enquiryRepository = {
       )
       .insertInto('des.enquiry_usage')
       .values(usage)
-      .onConflict((oc) =>
-        oc
-          .columns(['organisation_id', 'period', 'period_start'])
-          .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` }),
-      )
+      .onConflict(addToCounter)
       .execute();
   },
 
   /** Adds calls to the day and year counters of each organisation. */
   async addUsage(trx: Tx, calls: ReadonlyMap<string, number>, day: string, yearStart: string): Promise<void> {
     if (calls.size === 0) return;
-    const rows = [...calls].flatMap(([organisation_id, n]) => [
-      { organisation_id, period: 'day' as const, period_start: day, calls: n },
-      { organisation_id, period: 'year' as const, period_start: yearStart, calls: n },
-    ]);
+    const rows = usageRows(calls, day, yearStart);
     rows.sort((a, b) => (a.organisation_id + a.period).localeCompare(b.organisation_id + b.period));
-    await trx
-      .insertInto('des.enquiry_usage')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .columns(['organisation_id', 'period', 'period_start'])
-          .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` }),
-      )
-      .execute();
+    await trx.insertInto('des.enquiry_usage').values(rows).onConflict(addToCounter).execute();
   },
 
   /** The organisation's band (its assignment, else the default band) and its calls today and this year. */
@@ -294,21 +299,7 @@ export const enquiryRepository = {
   },
 
   // ---------------------------------------------------------------- bulk jobs
-  async insertBulkJob(
-    trx: Tx,
-    row: {
-      organisation_id: string;
-      user_id: string;
-      user_label: string;
-      channel: EnquiryChannel;
-      file_name: string;
-      created_at: Date;
-      expires_at: Date;
-      rows_read: number;
-      mprns: string[];
-      invalid_rows: unknown;
-    },
-  ): Promise<string> {
+  async insertBulkJob(trx: Tx, row: NewBulkJob): Promise<string> {
     const r = await trx
       .insertInto('des.bulk_jobs')
       .values({ ...row, status: 'queued', invalid_rows: JSON.stringify(row.invalid_rows) })
@@ -330,6 +321,13 @@ export const enquiryRepository = {
   async bulkJobMprns(trx: Tx, id: string): Promise<string[]> {
     const r = await trx.selectFrom('des.bulk_jobs').select('mprns').where('id', '=', id).executeTakeFirst();
     return r?.mprns ?? [];
+  },
+
+  async bulkJobMprnCount(trx: Tx, id: string): Promise<number> {
+    const r = await sql<{
+      n: number;
+    }>`SELECT cardinality(mprns) AS n FROM des.bulk_jobs WHERE id = ${id}`.execute(trx);
+    return r.rows[0]?.n ?? 0;
   },
 
   async bulkJobs(trx: Tx, organisationId: string, limit: number): Promise<BulkJobRow[]> {

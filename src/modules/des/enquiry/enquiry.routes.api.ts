@@ -7,11 +7,12 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
-import type { Readable } from 'node:stream';
 import { problemResponses } from '../../../platform/http/openapi.ts';
+import { requireActor } from '../../../platform/http/actor.ts';
+import { readLimited, requiredFilePart } from '../../../platform/http/upload.ts';
 import { ValidationError } from '../../../platform/errors.ts';
 import type { BulkJobView } from './bulk.service.ts';
-import type { DesEnquiryServices } from './index.ts';
+import type { DesEnquiryServices } from './enquiry.services.ts';
 import {
   BulkJob,
   BulkJobParams,
@@ -54,20 +55,8 @@ export function bulkJobJson(j: BulkJobView, base = '/api/v1/des/bulk-enquiries')
   };
 }
 
-async function readAll(stream: Readable, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of stream) {
-    const b = c as Buffer;
-    n += b.length;
-    if (n > max)
-      throw new ValidationError('The file is too large', [
-        { field: 'file', message: 'The file is too large' },
-      ]);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
-}
+const tooLarge = () =>
+  new ValidationError('The file is too large', [{ field: 'file', message: 'The file is too large' }]);
 
 export const enquiryApiPlugin =
   (s: DesEnquiryServices): FastifyPluginAsyncTypebox =>
@@ -98,7 +87,7 @@ export const enquiryApiPlugin =
       },
       async (req, reply) => {
         const v = await s.enquiry.detail(
-          req.actor!,
+          requireActor(req),
           req.params.mprn,
           { asAt: req.query.as_at, asKnownAt: req.query.as_known_at },
           'api',
@@ -125,7 +114,7 @@ export const enquiryApiPlugin =
       },
       async (req) => {
         const { cursor, limit, ...criteria } = req.query;
-        const r = await s.enquiry.search(req.actor!, criteria, { cursor, limit }, 'api');
+        const r = await s.enquiry.search(requireActor(req), criteria, { cursor, limit }, 'api');
         return { items: r.items.map(toApiSupplyPoint), next_cursor: r.nextCursor, warnings: r.warnings };
       },
     );
@@ -145,7 +134,7 @@ export const enquiryApiPlugin =
         },
       },
       async (req, reply) => {
-        const h = await s.enquiry.history(req.actor!, req.params.mprn, 'api');
+        const h = await s.enquiry.history(requireActor(req), req.params.mprn, 'api');
         if (!h) return sendSupplyPointNotFound(req, reply);
         return {
           changes: h.changes.map((c) => ({
@@ -176,11 +165,11 @@ export const enquiryApiPlugin =
         },
       },
       async (req) => {
-        const log = await s.enquiry.enquiryLog(req.actor!, {
+        const log = await s.enquiry.enquiryLog(requireActor(req), {
           before: req.query.cursor,
           limit: req.query.limit,
         });
-        const a = await s.enquiry.allowance(req.actor!);
+        const a = await s.enquiry.allowance(requireActor(req));
         return {
           items: log.items.map((e) => ({
             id: e.id,
@@ -224,22 +213,17 @@ export const enquiryApiPlugin =
         let content: Buffer;
         let fileName = 'upload.csv';
         if (req.isMultipart()) {
-          const part = await req.file();
-          if (!part || part.fieldname !== 'file') {
-            throw new ValidationError('No file', [
-              { field: 'file', message: 'attach the CSV file as the file part' },
-            ]);
-          }
+          const part = await requiredFilePart(req);
           fileName = part.filename || fileName;
-          content = await readAll(part.file, BULK_UPLOAD_MAX_BYTES);
+          content = await readLimited(part.file, BULK_UPLOAD_MAX_BYTES, tooLarge);
           if (part.file.truncated) throw new ValidationError('The file is too large', []);
         } else if (Buffer.isBuffer(req.body)) {
           content = req.body;
         } else {
           throw new ValidationError('Send a text/csv body or a multipart form with a file part', []);
         }
-        const id = await s.bulk.submit(req.actor!, { fileName, content, channel: 'api' });
-        const job = await s.bulk.job(req.actor!, id);
+        const id = await s.bulk.submit(requireActor(req), { fileName, content, channel: 'api' });
+        const job = await s.bulk.job(requireActor(req), id);
         return reply.code(202).header('location', `/api/v1/des/bulk-enquiries/${id}`).send(bulkJobJson(job));
       },
     );
@@ -256,7 +240,7 @@ export const enquiryApiPlugin =
           response: { 200: BulkJob, ...problemResponses(401, 403, 404) },
         },
       },
-      async (req) => bulkJobJson(await s.bulk.job(req.actor!, req.params.id)),
+      async (req) => bulkJobJson(await s.bulk.job(requireActor(req), req.params.id)),
     );
 
     for (const kind of ['csv', 'xlsx'] as const) {
@@ -279,7 +263,7 @@ export const enquiryApiPlugin =
           },
         },
         async (req, reply) =>
-          sendBulkFile(reply, req.params.id, kind, await s.bulk.file(req.actor!, req.params.id, kind)),
+          sendBulkFile(reply, req.params.id, kind, await s.bulk.file(requireActor(req), req.params.id, kind)),
       );
     }
   };

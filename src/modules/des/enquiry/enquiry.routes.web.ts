@@ -5,16 +5,14 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
-import {
-  NotFoundError,
-  TooManyRequestsError,
-  ValidationError,
-  type FieldError,
-} from '../../../platform/errors.ts';
+import { NotFoundError, TooManyRequestsError, ValidationError } from '../../../platform/errors.ts';
+import { requireActor } from '../../../platform/http/actor.ts';
+import { formErrorsOf } from '../../../platform/http/form-errors.ts';
+import { readLimited, uploadedFile } from '../../../platform/http/upload.ts';
 import { REGISTER_FIELDS, type FieldGroup } from '../register/index.ts';
 import { BULK_UPLOAD_MAX_BYTES, sendBulkFile } from './enquiry.routes.api.ts';
 import type { Actor } from '../../identity/index.ts';
-import type { DesEnquiryServices } from './index.ts';
+import type { DesEnquiryServices } from './enquiry.services.ts';
 import { SEARCH_KEYS, type SearchCriteria, type SupplyPointView } from './enquiry.service.ts';
 
 /** Typed paths of the DES pages. */
@@ -30,6 +28,19 @@ export const desPaths = {
 
 const V = (name: string) => `des/enquiry/views/${name}.njk`;
 
+/**
+ * A page's query string as the parser hands it over: each parameter absent, text, or (given more than once) a list,
+ * which the pages ignore. The pages are plain GET forms, so a bad value is shown back, never refused with a schema.
+ */
+type PageQuery<K extends string> = { Querystring: Partial<Record<K, string | string[]>> };
+
+/** The search page's query: the search keys and the paging cursor. */
+type SearchPageQuery = PageQuery<(typeof SEARCH_KEYS)[number] | 'cursor'>;
+
+/** The parameter when it was given once. */
+const single = (v: string | string[] | undefined): string | undefined =>
+  typeof v === 'string' ? v : undefined;
+
 /** How a user thinks of the fields: the page's sections, in order. */
 const SECTIONS: { title: string; groups: FieldGroup[] }[] = [
   { title: 'Address', groups: ['identity_address'] },
@@ -43,12 +54,7 @@ const SECTIONS: { title: string; groups: FieldGroup[] }[] = [
 
 const LABELS = new Map(REGISTER_FIELDS.map((f) => [f.name, f.label]));
 
-function errorView(e: ValidationError) {
-  const errors: FieldError[] = e.errors.length > 0 ? e.errors : [{ field: 'form', message: e.message }];
-  const fieldErrors: Record<string, { text: string }> = {};
-  for (const fe of errors) fieldErrors[fe.field] ??= { text: fe.message };
-  return { errors: errors.map((fe) => ({ text: fe.message, href: `#${fe.field}` })), fieldErrors };
-}
+const errorView = (e: ValidationError) => formErrorsOf(e);
 
 function longDate(d: string): string {
   return new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', {
@@ -93,16 +99,19 @@ export const enquiryWebPlugin =
     }
 
     // ---------------------------------------------------------------- search
-    app.get(desPaths.search, { config: { permission: 'des:read' } }, async (req, reply) => {
-      const q = req.query as Record<string, unknown>;
+    app.get<SearchPageQuery>(desPaths.search, { config: { permission: 'des:read' } }, async (req, reply) => {
+      const q = req.query;
       const input: SearchCriteria = {};
-      for (const k of SEARCH_KEYS) if (typeof q[k] === 'string') input[k] = q[k] as string;
-      const cursor = typeof q.cursor === 'string' ? q.cursor : undefined;
+      for (const k of SEARCH_KEYS) {
+        const v = single(q[k]);
+        if (v !== undefined) input[k] = v;
+      }
+      const cursor = single(q.cursor);
       const searched = Object.values(input).some((v) => v !== undefined && v.trim() !== '');
       const base = { ...common(), pageTitle: 'Find a supply point', query: input };
       if (!searched) return reply.view(V('search'), base);
       try {
-        const r = await s.enquiry.search(req.actor!, input, { cursor, limit: 20 }, 'web');
+        const r = await s.enquiry.search(requireActor(req), input, { cursor, limit: 20 }, 'web');
         const params = Object.entries(input).filter(([, v]) => v !== undefined && v !== '') as [
           string,
           string,
@@ -124,22 +133,21 @@ export const enquiryWebPlugin =
     });
 
     // ---------------------------------------------------------------- supply point
-    app.get<{ Params: { mprn: string } }>(
+    app.get<{ Params: { mprn: string } } & PageQuery<'as_at'>>(
       '/des/supply-points/:mprn',
       { config: { permission: 'des:read' } },
       async (req, reply) => {
-        const q = req.query as Record<string, unknown>;
-        const asAtInput = typeof q.as_at === 'string' && q.as_at.trim() !== '' ? q.as_at.trim() : undefined;
+        const asAtInput = single(req.query.as_at)?.trim() || undefined;
         const mprn = req.params.mprn;
         let v: SupplyPointView | null;
         try {
-          v = await s.enquiry.detail(req.actor!, mprn, { asAt: asAtInput }, 'web');
+          v = await s.enquiry.detail(requireActor(req), mprn, { asAt: asAtInput }, 'web');
         } catch (e) {
           if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
           if (e instanceof ValidationError) {
             // A bad date: show the page as at D-1 with the error on the date picker.
             try {
-              v = await s.enquiry.detail(req.actor!, mprn, {}, 'web');
+              v = await s.enquiry.detail(requireActor(req), mprn, {}, 'web');
             } catch (e2) {
               if (e2 instanceof TooManyRequestsError) return allowanceExceeded(reply, e2);
               throw e2;
@@ -172,7 +180,7 @@ export const enquiryWebPlugin =
       { config: { permission: 'des:read' } },
       async (req, reply) => {
         try {
-          const h = await s.enquiry.history(req.actor!, req.params.mprn, 'web');
+          const h = await s.enquiry.history(requireActor(req), req.params.mprn, 'web');
           if (!h) return notFound(reply);
           return reply.view(V('history'), {
             ...common(),
@@ -188,42 +196,41 @@ export const enquiryWebPlugin =
     );
 
     // ---------------------------------------------------------------- bulk
-    const bulkPage = async (req: { actor: Actor | null }, extra = {}) => ({
+    const bulkPage = async (actor: Actor, extra = {}) => ({
       ...common(),
       pageTitle: 'Bulk enquiry',
-      jobs: await s.bulk.jobs(req.actor!),
+      jobs: await s.bulk.jobs(actor),
       ...extra,
     });
 
     app.get(desPaths.bulk, { config: { permission: 'des:bulk' } }, async (req, reply) =>
-      reply.view(V('bulk'), await bulkPage(req)),
+      reply.view(V('bulk'), await bulkPage(requireActor(req))),
     );
 
     app.post(desPaths.bulk, { config: { permission: 'des:bulk' } }, async (req, reply) => {
       try {
         if (!req.isMultipart())
           throw new ValidationError('Choose a CSV file', [{ field: 'file', message: 'Choose a CSV file' }]);
-        const part = await req.file();
-        if (!part || part.fieldname !== 'file' || !part.filename) {
+        const part = await uploadedFile(req, { named: true });
+        if (!part) {
           throw new ValidationError('Choose a CSV file', [{ field: 'file', message: 'Choose a CSV file' }]);
         }
-        const chunks: Buffer[] = [];
-        for await (const c of part.file) chunks.push(c as Buffer);
-        if (part.file.truncated) {
-          throw new ValidationError('The file is too large', [
+        const tooLarge = () =>
+          new ValidationError('The file is too large', [
             { field: 'file', message: 'The file must be smaller than 8 MB (100,000 MPRNs)' },
           ]);
-        }
-        const id = await s.bulk.submit(req.actor!, {
+        const content = await readLimited(part.file, BULK_UPLOAD_MAX_BYTES, tooLarge);
+        if (part.file.truncated) throw tooLarge();
+        const id = await s.bulk.submit(requireActor(req), {
           fileName: part.filename,
-          content: Buffer.concat(chunks),
+          content,
           channel: 'web',
         });
         return reply.redirect(desPaths.bulkJob(id), 303);
       } catch (e) {
         if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
         if (e instanceof ValidationError)
-          return reply.code(400).view(V('bulk'), await bulkPage(req, errorView(e)));
+          return reply.code(400).view(V('bulk'), await bulkPage(requireActor(req), errorView(e)));
         throw e;
       }
     });
@@ -232,7 +239,7 @@ export const enquiryWebPlugin =
       '/des/bulk/:id',
       { config: { permission: 'des:bulk' } },
       async (req, reply) => {
-        const job = await s.bulk.job(req.actor!, req.params.id);
+        const job = await s.bulk.job(requireActor(req), req.params.id);
         const finished = job.status === 'done' || job.status === 'failed';
         return reply.view(V('bulk-job'), {
           ...common(),
@@ -250,23 +257,26 @@ export const enquiryWebPlugin =
         `/des/bulk/:id/results.${kind}`,
         { config: { permission: 'des:bulk' } },
         async (req, reply) =>
-          sendBulkFile(reply, req.params.id, kind, await s.bulk.file(req.actor!, req.params.id, kind)),
+          sendBulkFile(reply, req.params.id, kind, await s.bulk.file(requireActor(req), req.params.id, kind)),
       );
     }
 
     // ---------------------------------------------------------------- enquiry log (LSO)
-    app.get(desPaths.enquiryLog, { config: { permission: 'audit:read_org' } }, async (req, reply) => {
-      const q = req.query as Record<string, unknown>;
-      const before = typeof q.cursor === 'string' && q.cursor !== '' ? q.cursor : undefined;
-      if (before !== undefined && !/^[0-9]{1,18}$/.test(before)) throw new NotFoundError();
-      const log = await s.enquiry.enquiryLog(req.actor!, { before, limit: 50 });
-      const allowance = await s.enquiry.allowance(req.actor!);
-      return reply.view(V('enquiry-log'), {
-        ...common(),
-        pageTitle: 'Enquiry log',
-        log,
-        allowance,
-        nextHref: log.nextBefore ? `${desPaths.enquiryLog}?cursor=${log.nextBefore}` : null,
-      });
-    });
+    app.get<PageQuery<'cursor'>>(
+      desPaths.enquiryLog,
+      { config: { permission: 'audit:read_org' } },
+      async (req, reply) => {
+        const before = single(req.query.cursor) || undefined;
+        if (before !== undefined && !/^[0-9]{1,18}$/.test(before)) throw new NotFoundError();
+        const log = await s.enquiry.enquiryLog(requireActor(req), { before, limit: 50 });
+        const allowance = await s.enquiry.allowance(requireActor(req));
+        return reply.view(V('enquiry-log'), {
+          ...common(),
+          pageTitle: 'Enquiry log',
+          log,
+          allowance,
+          nextHref: log.nextBefore ? `${desPaths.enquiryLog}?cursor=${log.nextBefore}` : null,
+        });
+      },
+    );
   };

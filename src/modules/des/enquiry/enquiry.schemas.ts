@@ -3,7 +3,7 @@
  * point: our own `/api/v1` (integers as numbers, everything else as text) and the GES-compatible one (every value a
  * JSON string except `meter_number_of_dials`, an integer; empty values omitted), both with the GES field names.
  */
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TOptional, type TSchema, type TString } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../../../platform/http/problem.ts';
 import { REGISTER_FIELDS, type RegisterField } from '../register/index.ts';
@@ -124,19 +124,27 @@ export const DetailQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const text = (description: string) => Type.Optional(Type.String({ maxLength: 100, description }));
+/** Optional text query parameters of at most 100 characters, from their names and descriptions. */
+function textParams<K extends string>(descriptions: Record<K, string>) {
+  const params = {} as Record<K, TOptional<TString>>;
+  for (const [name, description] of Object.entries(descriptions) as [K, string][])
+    params[name] = Type.Optional(Type.String({ maxLength: 100, description }));
+  return params;
+}
 
 export const SearchQuery = Type.Object(
   {
-    mprn: text('MPRN (6 to 10 digits); an MPRN failing its check digits is searched with a warning'),
-    postcode: text('Postcode (normalised: any case and spacing)'),
-    house_no: text('Building number (with a postcode)'),
-    house_name: text('Building name, or part of it (with a postcode)'),
-    sub_building_name: text('Sub-building, e.g. a flat (with a postcode)'),
-    street: text('Street, or part of it (with a postcode)'),
-    msn: text('Meter serial number'),
-    uprn: text('UPRN'),
-    address_id: text('Address ID'),
+    ...textParams({
+      mprn: 'MPRN (6 to 10 digits); an MPRN failing its check digits is searched with a warning',
+      postcode: 'Postcode (normalised: any case and spacing)',
+      house_no: 'Building number (with a postcode)',
+      house_name: 'Building name, or part of it (with a postcode)',
+      sub_building_name: 'Sub-building, e.g. a flat (with a postcode)',
+      street: 'Street, or part of it (with a postcode)',
+      msn: 'Meter serial number',
+      uprn: 'UPRN',
+      address_id: 'Address ID',
+    }),
     cursor: Type.Optional(
       Type.String({ maxLength: 2000, description: 'The next_cursor of the previous page' }),
     ),
@@ -169,21 +177,20 @@ export const HistoryResponse = Type.Object({
   ),
 });
 
-const gesText = (description: string) => Type.Optional(Type.String({ maxLength: 100, description }));
 export const GesQuery = Type.Object(
-  {
-    mprn: gesText('MPRN'),
-    address_id: gesText('Address ID'),
-    postcode: gesText('Postcode, optionally with the address details below'),
-    house_no: gesText('Building number'),
-    street: gesText('Street'),
-    Town: gesText('Post town (capital T, as GES spells it)'),
-    county: gesText('County'),
-    country: gesText('Country'),
-    sub_building_name: gesText('Sub-building name'),
-    dependent_street: gesText('Dependent street'),
-    dependent_local: gesText('Dependent locality'),
-  },
+  textParams({
+    mprn: 'MPRN',
+    address_id: 'Address ID',
+    postcode: 'Postcode, optionally with the address details below',
+    house_no: 'Building number',
+    street: 'Street',
+    Town: 'Post town (capital T, as GES spells it)',
+    county: 'County',
+    country: 'Country',
+    sub_building_name: 'Sub-building name',
+    dependent_street: 'Dependent street',
+    dependent_local: 'Dependent locality',
+  }),
   { additionalProperties: false },
 );
 export type GesQuery = Static<typeof GesQuery>;

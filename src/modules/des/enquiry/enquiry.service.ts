@@ -10,6 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import { addDays, londonDateOf, type Clock } from '../../../platform/clock.ts';
+import { isIsoDate } from '../../../platform/time/calendar.ts';
 import type { DB } from '../../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE, type Tx } from '../../../platform/db/scope.ts';
 import { ValidationError, type FieldError } from '../../../platform/errors.ts';
@@ -18,7 +19,9 @@ import type { Actor } from '../../identity/index.ts';
 import { desRepository } from '../des.repository.ts';
 import { FIELD_COLUMNS, loadRepository } from '../load.repository.ts';
 import { CURRENT, type Knowledge } from '../portfolio.repository.ts';
-import { addressLine, type RegisterService } from '../register.service.ts';
+import { addressLine } from '../address.ts';
+import { isMprn } from '../mprn.ts';
+import type { RegisterService } from '../register.service.ts';
 import {
   canonicalDate,
   hasValidCheckDigits,
@@ -36,7 +39,7 @@ import {
   type NewEnquiry,
 } from './enquiry.repository.ts';
 import type { EnquiryChannel } from './enquiry.tables.ts';
-import { sql } from 'kysely';
+import { ADDRESS_PARTS, SEARCH_KEYS, type SearchCriteria } from './search-criteria.ts';
 import type pg from 'pg';
 
 export type Channel = EnquiryChannel;
@@ -54,52 +57,7 @@ export interface SupplyPointView {
   address: string | null;
 }
 
-export interface SearchCriteria {
-  mprn?: string;
-  postcode?: string;
-  house_no?: string;
-  house_name?: string;
-  sub_building_name?: string;
-  street?: string;
-  dependent_street?: string;
-  dependent_local?: string;
-  town?: string;
-  county?: string;
-  country?: string;
-  msn?: string;
-  uprn?: string;
-  address_id?: string;
-}
-
-export const SEARCH_KEYS = [
-  'mprn',
-  'postcode',
-  'house_no',
-  'house_name',
-  'sub_building_name',
-  'street',
-  'dependent_street',
-  'dependent_local',
-  'town',
-  'county',
-  'country',
-  'msn',
-  'uprn',
-  'address_id',
-] as const satisfies readonly (keyof SearchCriteria)[];
-
-/** Address details that only narrow a postcode search. */
-const ADDRESS_PARTS = [
-  'house_no',
-  'house_name',
-  'sub_building_name',
-  'street',
-  'dependent_street',
-  'dependent_local',
-  'town',
-  'county',
-  'country',
-] as const;
+export { SEARCH_KEYS, type SearchCriteria } from './search-criteria.ts';
 
 export interface SearchResult {
   items: SupplyPointView[];
@@ -119,8 +77,6 @@ export interface HistoryEntry {
   pending: boolean;
 }
 
-const MPRN_RE = /^[0-9]{6,10}$/;
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const PORTFOLIO_ONLY = new Set(PORTFOLIO_ONLY_FIELDS);
 
 export interface EnquiryServiceDeps {
@@ -249,7 +205,8 @@ export class EnquiryService {
   }
 
   private checkAsAt(actor: Actor, asAt: string): string {
-    const d = DATE_RE.test(asAt) ? canonicalDate(asAt) : null;
+    // A real date written YYYY-MM-DD, in the register's range (canonicalDate refuses years before 1800).
+    const d = isIsoDate(asAt) ? canonicalDate(asAt) : null;
     if (d === null) {
       throw new ValidationError('Enter the date as a real date, for example 2026-02-27', [
         { field: 'as_at', message: 'Enter the date as a real date, for example 2026-02-27' },
@@ -294,7 +251,7 @@ export class EnquiryService {
     await this.admit(actor);
     let view: SupplyPointView | null = null;
     try {
-      if (MPRN_RE.test(mprn)) {
+      if (isMprn(mprn)) {
         let knowledge: Knowledge | null = CURRENT;
         if (knownAt) {
           const seq = await inScope(this.db, SYSTEM_SCOPE, (trx) => desRepository.seqKnownAt(trx, knownAt));
@@ -338,7 +295,7 @@ export class EnquiryService {
     const errors: FieldError[] = [];
     const warnings: string[] = [];
     if (criteria.mprn !== undefined) {
-      if (!MPRN_RE.test(criteria.mprn)) {
+      if (!isMprn(criteria.mprn)) {
         errors.push({ field: 'mprn', message: 'Enter an MPRN of 6 to 10 digits' });
       } else if (!hasValidCheckDigits(criteria.mprn)) {
         warnings.push(
@@ -375,33 +332,6 @@ export class EnquiryService {
     return { criteria, errors, warnings };
   }
 
-  private whereOf(c: SearchCriteria) {
-    const parts = [];
-    const v = (f: string) => sql.ref(`v.${f}`);
-    const contains = (f: string, s: string) =>
-      sql`${v(f)} ILIKE ${'%' + s.replace(/[\\%_]/g, (m) => '\\' + m) + '%'}`;
-    if (c.mprn !== undefined) parts.push(sql`${v('mprn')} = ${c.mprn}`);
-    if (c.postcode !== undefined) parts.push(sql`${v('postcode')} = ${c.postcode}`);
-    if (c.msn !== undefined) parts.push(sql`upper(${v('msn')}) = ${c.msn}`);
-    if (c.uprn !== undefined) parts.push(sql`${v('uprn')} = ${c.uprn}`);
-    if (c.address_id !== undefined) parts.push(sql`${v('address_id')} = ${c.address_id}`);
-    if (c.house_no !== undefined) parts.push(sql`lower(${v('house_no')}) = lower(${c.house_no})`);
-    for (const f of [
-      'house_name',
-      'sub_building_name',
-      'street',
-      'dependent_street',
-      'dependent_local',
-      'town',
-      'county',
-      'country',
-    ] as const) {
-      const s = c[f];
-      if (s !== undefined) parts.push(contains(f, s));
-    }
-    return sql.join(parts, sql` AND `);
-  }
-
   /**
    * Supply points matching the criteria, visible to the caller, as at D-1, sorted in the address display order and
    * paged by an opaque cursor. An invisible supply point is simply not among the results.
@@ -431,7 +361,7 @@ export class EnquiryService {
       rows = await enquiryRepository.match(this.run, {
         organisationId: actor.organisationId,
         asAt,
-        where: this.whereOf(criteria),
+        filter: { criteria },
         community: this.communityView,
         after,
         limit: limit + 1,
@@ -471,7 +401,7 @@ export class EnquiryService {
     await this.admit(actor);
     let result: { view: SupplyPointView; changes: HistoryEntry[] } | null = null;
     try {
-      if (MPRN_RE.test(mprn)) {
+      if (isMprn(mprn)) {
         const row = await enquiryRepository.detail(this.run, actor.organisationId, mprn, asAt, CURRENT);
         const view = this.view(row, asAt, null);
         if (view) {

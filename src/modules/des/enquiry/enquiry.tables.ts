@@ -30,7 +30,8 @@ export interface EnquiryTables {
     calls: Int8;
   };
   'des.enquiries': {
-    id: Generated<Int8>;
+    /** bigserial, read as text. */
+    id: Generated<string>;
     occurred_at: Timestamp;
     organisation_id: string;
     user_id: string | null;
@@ -68,4 +69,10 @@ export interface EnquiryTables {
     kind: 'csv' | 'xlsx';
     content: Buffer;
   };
+}
+
+// This module's tables are part of the database type (see platform/db/schema.ts).
+declare module '../../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DB extends EnquiryTables {}
 }

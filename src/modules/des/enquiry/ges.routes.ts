@@ -7,8 +7,10 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../../../platform/http/openapi.ts';
+import { requireActor } from '../../../platform/http/actor.ts';
+import { isMprn } from '../mprn.ts';
 import { ValidationError } from '../../../platform/errors.ts';
-import type { DesEnquiryServices } from './index.ts';
+import type { DesEnquiryServices } from './enquiry.services.ts';
 import { GesQuery, GesResponse, sendSupplyPointNotFound, toGesSupplier } from './enquiry.schemas.ts';
 
 export const gesApiPlugin =
@@ -32,10 +34,10 @@ export const gesApiPlugin =
       },
       async (req, reply) => {
         const q = req.query;
-        const actor = req.actor!;
+        const actor = requireActor(req);
         if (q.mprn !== undefined && q.mprn.trim() !== '') {
           const mprn = q.mprn.trim();
-          if (!/^[0-9]{6,10}$/.test(mprn)) {
+          if (!isMprn(mprn)) {
             throw new ValidationError('Invalid MPRN', [
               { field: 'mprn', message: 'an MPRN is 6 to 10 digits' },
             ]);

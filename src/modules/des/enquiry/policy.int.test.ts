@@ -9,19 +9,16 @@ import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
 import { PORTFOLIO_ONLY_FIELDS } from '../register/index.ts';
 import { makeUser, TEST_PASSWORD } from '../../../../test/support/factories.ts';
 import { signInAndEnrol } from '../../../../test/support/web-client.ts';
-import {
-  createEnquiryTestApp,
-  D1,
-  inPortfolioOf,
-  loadHistory,
-  type EnquiryTestApp,
-} from './enquiry.test-support.ts';
+import { createEnquiryTestApp, type EnquiryTestApp } from '../../../../test/support/des-enquiry.ts';
 
 describe('community view (operator policy on)', () => {
   let t: EnquiryTestApp;
   before(async () => {
-    t = await createEnquiryTestApp({ env: { CDSP_DES_COMMUNITY_VIEW: 'true' } });
-    await loadHistory(t, 120, ['2026-03-02', '2026-03-03']);
+    t = await createEnquiryTestApp({
+      supplyPoints: 120,
+      dates: ['2026-03-02', '2026-03-03'],
+      env: { CDSP_DES_COMMUNITY_VIEW: 'true' },
+    });
   });
   after(() => t.cleanup());
 
@@ -29,9 +26,8 @@ describe('community view (operator policy on)', () => {
     assert.equal(PORTFOLIO_ONLY_FIELDS.length, 12);
     let outsideChecked = 0;
     for (const a of t.orgs) {
-      const rows = [...t.stateOn(D1).values()];
-      const inside = rows.find((r) => inPortfolioOf(a, r));
-      const outside = rows.filter((r) => !inPortfolioOf(a, r)).slice(0, 3);
+      const inside = t.rowsIn(a)[0];
+      const outside = t.rowsOutside(a).slice(0, 3);
       for (const r of outside) {
         const res = await t.api(a.token, `/api/v1/supply-points/${r['mprn']}`);
         assert.equal(res.statusCode, 200, res.body);
@@ -73,8 +69,7 @@ describe('community view (operator policy on)', () => {
 describe('allowances', () => {
   let t: EnquiryTestApp;
   before(async () => {
-    t = await createEnquiryTestApp();
-    await loadHistory(t, 60, ['2026-03-03']);
+    t = await createEnquiryTestApp({ supplyPoints: 60, dates: ['2026-03-03'] });
   });
   after(() => t.cleanup());
 
@@ -90,7 +85,7 @@ describe('allowances', () => {
 
   test('over the daily allowance the API answers 429 with Retry-After until midnight', async () => {
     const a = t.orgs[0]!;
-    const row = [...t.stateOn(D1).values()].find((r) => inPortfolioOf(a, r))!;
+    const row = t.rowsIn(a)[0]!;
     // The standard band allows 2,000 calls a day: 1,999 used, one left.
     await setUsage(a.id, 'day', '2026-03-05', 1999);
     assert.equal((await t.api(a.token, `/api/v1/supply-points/${row['mprn']}`)).statusCode, 200);
@@ -130,7 +125,7 @@ describe('allowances', () => {
 
   test('over the annual allowance: 429 until 1 January; a larger band lifts it', async () => {
     const a = t.orgs[2]!;
-    const row = [...t.stateOn(D1).values()].find((r) => inPortfolioOf(a, r))!;
+    const row = t.rowsIn(a)[0]!;
     await setUsage(a.id, 'year', '2026-01-01', 250_000);
     const res = await t.api(a.token, `/api/v1/supply-points/${row['mprn']}`);
     assert.equal(res.statusCode, 429);

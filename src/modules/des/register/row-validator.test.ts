@@ -108,36 +108,27 @@ test('empty cells are null (clear the field)', () => {
 });
 
 test('invalid values give plain-English reasons naming the field and value', () => {
-  const r = validate({
-    mprn: '741234509',
-    postcode: 'AB1 XYZ',
-    meter_location: '45',
-    meter_point_status: 'ZZ',
-    meter_installation_date: '2023-02-29',
-    confirmation_effective_date: '14/03/2021',
-    annual_quantity: '12.5',
-    offtake_quantity: '-3',
-    correction_factor: '1000.5',
-    meter_units: '1e3',
-    msn: 'ABCDEFGHIJKLMNO',
-    shipper_short_code: 'AB',
-    street: 'Line\none',
-  });
+  // field → [a bad value, the reason it must get]
+  const cases: Record<string, [string, RegExp]> = {
+    postcode: ['AB1 XYZ', /^postcode 'AB1 XYZ' is not a valid UK postcode/],
+    meter_location: ['45', /Meter location '45' is not a recognised code/],
+    meter_point_status: ['ZZ', /allowed: LI, CA, CL, IS, DE, EX/],
+    meter_installation_date: ['2023-02-29', /'2023-02-29' is not a real calendar date/],
+    confirmation_effective_date: ['14/03/2021', /YYYY-MM-DD/],
+    annual_quantity: ['12.5', /must be a whole number/],
+    offtake_quantity: ['-3', /must be a whole number/],
+    correction_factor: ['1000.5', /does not fit the format 999\.999999/],
+    meter_units: ['1e3', /must be a number/],
+    msn: ['ABCDEFGHIJKLMNO', /too long: at most 14 characters/],
+    shipper_short_code: ['AB', /3-character short code/],
+    street: ['Line\none', /line break/],
+  };
+  const badValues = Object.fromEntries(Object.entries(cases).map(([field, [value]]) => [field, value]));
+  const r = validate({ mprn: '741234509', ...badValues });
   assert.equal(r.ok, false);
   if (r.ok) return;
   const byField = new Map(r.errors.map((e) => [e.field, e.reason]));
-  assert.match(byField.get('postcode')!, /^postcode 'AB1 XYZ' is not a valid UK postcode/);
-  assert.match(byField.get('meter_location')!, /Meter location '45' is not a recognised code/);
-  assert.match(byField.get('meter_point_status')!, /allowed: LI, CA, CL, IS, DE, EX/);
-  assert.match(byField.get('meter_installation_date')!, /'2023-02-29' is not a real calendar date/);
-  assert.match(byField.get('confirmation_effective_date')!, /YYYY-MM-DD/);
-  assert.match(byField.get('annual_quantity')!, /must be a whole number/);
-  assert.match(byField.get('offtake_quantity')!, /must be a whole number/);
-  assert.match(byField.get('correction_factor')!, /does not fit the format 999\.999999/);
-  assert.match(byField.get('meter_units')!, /must be a number/);
-  assert.match(byField.get('msn')!, /too long: at most 14 characters/);
-  assert.match(byField.get('shipper_short_code')!, /3-character short code/);
-  assert.match(byField.get('street')!, /line break/);
+  for (const [field, [, reason]] of Object.entries(cases)) assert.match(byField.get(field)!, reason, field);
   assert.equal(r.mprn, '741234509');
   assert.ok(r.errors.every((e) => e.rowNumber === 2 && e.mprn === '741234509'));
 });
@@ -198,25 +189,37 @@ test('operator-supplied code lists are used instead of the defaults', () => {
 });
 
 test('canonical number and date text never goes through floats', () => {
-  assert.equal(canonicalDecimal('001.50'), '1.5');
-  assert.equal(canonicalDecimal('999.999999'), '999.999999');
-  assert.equal(
-    canonicalDecimal('0.1000000000000000055511151231257827'),
-    '0.1000000000000000055511151231257827',
-  );
-  assert.equal(canonicalDecimal('12345678901234567890.5'), '12345678901234567890.5');
-  assert.equal(canonicalDecimal('2.000'), '2');
-  assert.equal(canonicalDecimal('0'), '0');
-  assert.equal(canonicalDecimal('5.'), '5');
-  assert.equal(canonicalDecimal('1,5'), null);
-  assert.equal(canonicalDecimal('.'), null);
-  assert.equal(canonicalInteger('000'), '0');
-  assert.equal(canonicalInteger('+0042'), '42');
-  assert.equal(canonicalInteger('98765432109876543210'), '98765432109876543210');
-  assert.equal(canonicalDate('2024-02-29'), '2024-02-29');
-  assert.equal(canonicalDate('19000229'), null);
-  assert.equal(canonicalDate('2000-02-29'), '2000-02-29');
-  assert.equal(canonicalDate('2024-13-01'), null);
-  assert.equal(canonicalDate('2024-04-31'), null);
-  assert.equal(canonicalDate('2024-4-1'), null);
+  // function → (input → canonical text, or null when the input is refused)
+  const cases: [(s: string) => string | null, Record<string, string | null>][] = [
+    [
+      canonicalDecimal,
+      {
+        '001.50': '1.5',
+        '999.999999': '999.999999',
+        '0.1000000000000000055511151231257827': '0.1000000000000000055511151231257827',
+        '12345678901234567890.5': '12345678901234567890.5',
+        '2.000': '2',
+        '0': '0',
+        '5.': '5',
+        '1,5': null,
+        '.': null,
+      },
+    ],
+    [canonicalInteger, { '000': '0', '+0042': '42', '98765432109876543210': '98765432109876543210' }],
+    [
+      canonicalDate,
+      {
+        '2024-02-29': '2024-02-29',
+        '19000229': null,
+        '2000-02-29': '2000-02-29',
+        '2024-13-01': null,
+        '2024-04-31': null,
+        '2024-4-1': null,
+      },
+    ],
+  ];
+  for (const [canonical, expected] of cases) {
+    for (const [input, output] of Object.entries(expected))
+      assert.equal(canonical(input), output, `${canonical.name}('${input}')`);
+  }
 });

@@ -1,0 +1,257 @@
+/**
+ * Presenters: contacts, notes, attachments and timeline events as the API and the pages show them.
+ */
+import type { Tx } from '../../../platform/db/scope.ts';
+import { londonDateOf, type BusinessCalendar } from '../../../platform/time/calendar.ts';
+import type { AuditEvent } from '../../audit/index.ts';
+import type { Actor } from '../../identity/index.ts';
+import type { DirectoryOrganisation, SiteInfo } from '../cms.ports.ts';
+import { findTransition, type ContactStatus } from '../domain/lifecycle.ts';
+import {
+  HUMAN_ACTIONS,
+  lifecycleRolesOf,
+  sidesOf,
+  slaFor,
+  type CodeSnapshot,
+  type Side,
+} from './contact-context.ts';
+import {
+  attachmentsRepository,
+  notesRepository,
+  pausesRepository,
+  type ContactRow,
+} from './contacts.repository.ts';
+
+export type OrgMap = Map<string, DirectoryOrganisation>;
+
+export interface NoteView {
+  id: string;
+  side: string;
+  visibility: string;
+  author: string;
+  body: string;
+  created_at: string;
+}
+export interface AttachmentView {
+  id: string;
+  filename: string;
+  content_type: string;
+  kind: string;
+  size_bytes: number;
+  sha256: string;
+  side: string;
+  uploaded_by: string;
+  created_at: string;
+}
+export interface TimelineEvent {
+  seq: string;
+  occurred_at: string;
+  event: string;
+  actor: string;
+  summary: string;
+  details: Record<string, unknown>;
+}
+export interface ContactSummary {
+  reference: string;
+  code: string;
+  code_name: string;
+  status: string;
+  version: number;
+  mprn: string | null;
+  raiser: string;
+  raiser_reference: string | null;
+  resolver: string;
+  resolver_team: string | null;
+  assignee: string | null;
+  assignee_user_id: string | null;
+  description: string;
+  raised_at: string;
+  due_date: string;
+  business_days_left: number | null;
+  breached: boolean;
+}
+export interface ContactView extends ContactSummary {
+  fields: Record<string, unknown>;
+  site: SiteInfo | null;
+  raised_by: string;
+  outcome: string | null;
+  reason_code: string | null;
+  response_due_date: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  updated_at: string;
+  your_side: Side[];
+  available_actions: string[];
+  sla: {
+    due_date: string;
+    business_days_left: number;
+    breached: boolean;
+    paused_business_days: number;
+    awaiting_customer: boolean;
+    target_business_days: number;
+    breakdown: { kind: string; text: string }[];
+  };
+  notes: NoteView[];
+  attachments: AttachmentView[];
+}
+
+const ACTIVE: readonly string[] = ['open', 'in_progress', 'awaiting_customer'];
+
+/** "CDSP address team", or the resolving organisation's name and short code. */
+export function resolverName(c: Pick<ContactRow, 'resolver_team' | 'resolver_org_id'>, orgs: OrgMap): string {
+  if (c.resolver_team) return `CDSP ${c.resolver_team.replace(/_/g, ' ')} team`;
+  const o = orgs.get(c.resolver_org_id);
+  return o ? `${o.name} (${o.shortCode})` : 'Unknown';
+}
+
+export function toSummary(
+  c: ContactRow,
+  orgs: OrgMap,
+  calendar: BusinessCalendar,
+  today: string,
+): ContactSummary {
+  const active = ACTIVE.includes(c.status) && c.status !== 'awaiting_customer';
+  const left = active ? calendar.businessDaysBetween(today, c.due_date) : null;
+  const raiser = orgs.get(c.raiser_org_id);
+  return {
+    reference: c.reference,
+    code: c.code,
+    code_name: (c.code_snapshot as CodeSnapshot).name,
+    status: c.status,
+    version: c.version,
+    mprn: c.mprn,
+    raiser: raiser ? `${raiser.name} (${raiser.shortCode})` : 'Unknown',
+    raiser_reference: c.raiser_reference,
+    resolver: resolverName(c, orgs),
+    resolver_team: c.resolver_team,
+    assignee: c.assignee_label,
+    assignee_user_id: c.assignee_user_id,
+    description: c.description,
+    raised_at: c.raised_at.toISOString(),
+    due_date: c.due_date,
+    business_days_left: left,
+    breached: active && today > c.due_date,
+  };
+}
+
+/** The named fields of a row, and no others (rows carry columns a view must not show). */
+const pick = <T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> =>
+  Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
+
+export function noteView(
+  n: Omit<NoteView, 'author' | 'created_at'> & { author_label: string; created_at: Date },
+): NoteView {
+  return {
+    ...pick(n, ['id', 'side', 'visibility', 'body']),
+    author: n.author_label,
+    created_at: n.created_at.toISOString(),
+  };
+}
+
+export function attachmentView(
+  a: Omit<AttachmentView, 'uploaded_by' | 'created_at'> & { uploaded_by_label: string; created_at: Date },
+): AttachmentView {
+  return {
+    ...pick(a, ['id', 'filename', 'content_type', 'kind', 'size_bytes', 'sha256', 'side']),
+    uploaded_by: a.uploaded_by_label,
+    created_at: a.created_at.toISOString(),
+  };
+}
+
+/** The whole contact as `actor` sees it, from a row already read in `trx` (its pauses, notes and attachments). */
+export async function contactView(
+  trx: Tx,
+  c: ContactRow,
+  x: { actor: Actor; orgs: OrgMap; calendar: BusinessCalendar; now: Date },
+): Promise<ContactView> {
+  const sides = sidesOf(x.actor, c);
+  const pauses = await pausesRepository.forContact(trx, c.id);
+  const notes = await notesRepository.visible(trx, c.id, sides);
+  const attachments = await attachmentsRepository.list(trx, c.id);
+  const today = londonDateOf(x.now);
+  const sla = slaFor(c, pauses, x.calendar, c.stopped_at ?? x.now);
+  const summary = toSummary(c, x.orgs, x.calendar, today);
+  const roles = lifecycleRolesOf(x.actor);
+  const available = HUMAN_ACTIONS.filter((a) => {
+    const row = findTransition(c.status as ContactStatus, a);
+    return row && sides.includes(row.party as Side) && roles.some((r) => row.roles.includes(r));
+  });
+  return {
+    ...summary,
+    due_date: sla.dueDate,
+    business_days_left: ACTIVE.includes(c.status) ? sla.businessDaysLeft : null,
+    breached: ACTIVE.includes(c.status) && sla.breached,
+    fields: c.fields,
+    site: (c.site as SiteInfo | null) ?? null,
+    raised_by: c.raiser_label,
+    outcome: c.outcome,
+    reason_code: c.reason_code,
+    response_due_date: c.response_due_date,
+    resolved_at: c.resolved_at?.toISOString() ?? null,
+    closed_at: c.closed_at?.toISOString() ?? null,
+    updated_at: c.updated_at.toISOString(),
+    your_side: sides,
+    available_actions: available,
+    sla: {
+      due_date: sla.dueDate,
+      business_days_left: sla.businessDaysLeft,
+      breached: sla.breached,
+      paused_business_days: sla.pausedBusinessDays,
+      awaiting_customer: sla.awaitingCustomer,
+      target_business_days: c.target_business_days,
+      breakdown: sla.breakdown.map((b) => ({ kind: b.kind, text: b.text })),
+    },
+    notes: notes.map(noteView),
+    attachments: attachments.map(attachmentView),
+  };
+}
+
+const ACTION_SUMMARY: Record<string, string> = {
+  'contact.raised': 'Contact raised',
+  'contact.routed': 'Routed',
+  'contact.assign': 'Assigned',
+  'contact.start': 'Work started',
+  'contact.request_information': 'Information requested (SLA clock paused)',
+  'contact.respond': 'Customer responded (SLA clock resumed)',
+  'contact.resolve': 'Resolved',
+  'contact.accept': 'Resolution accepted; closed',
+  'contact.reopen': 'Reopened',
+  'contact.cancel': 'Cancelled by the raiser',
+  'contact.reject': 'Rejected',
+  'contact.auto_close_unanswered': 'Closed automatically: no response within the response window',
+  'contact.auto_close_resolved': 'Closed automatically: the challenge window ended',
+  'contact.note_added': 'Note added',
+  'contact.attachment_added': 'Attachment added',
+  'contact.request_sent': 'Request sent',
+  'contact.request_answered': 'Request answered',
+  'contact.request_auto_closed': 'Request closed automatically: no response',
+};
+
+function summarise(action: string, d: Record<string, unknown>): string {
+  const base = ACTION_SUMMARY[action] ?? action;
+  if (action === 'contact.routed') return `Routed to ${String(d['resolver'] ?? 'the resolver')}`;
+  if (action === 'contact.assign' || action === 'contact.start')
+    return `${base}: ${String(d['assignee'] ?? '')}`;
+  if (action === 'contact.note_added')
+    return d['note_visibility'] === 'internal' ? 'Internal note added' : base;
+  if (action === 'contact.attachment_added') return `${base}: ${String(d['filename'] ?? '')}`;
+  if (action.startsWith('contact.request_')) return `${base}: ${String(d['request_reference'] ?? '')}`;
+  return base;
+}
+
+/** The contact's audit trail as its timeline: the other side's internal notes are left out. */
+export function timeline(events: AuditEvent[], sides: readonly Side[]): TimelineEvent[] {
+  return events
+    .filter((e) => {
+      const d = e.details;
+      return !(d['note_visibility'] === 'internal' && !sides.includes(d['side'] as Side));
+    })
+    .map((e) => ({
+      seq: e.seq,
+      occurred_at: e.occurredAt.toISOString(),
+      event: e.action.replace(/^contact\./, ''),
+      actor: e.actorLabel,
+      summary: summarise(e.action, e.details),
+      details: e.details,
+    }));
+}

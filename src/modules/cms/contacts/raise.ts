@@ -1,0 +1,296 @@
+/**
+ * Raising a contact: the catalogue entry, who may raise it, the portfolio, the code's field rules, routing to the
+ * resolver, idempotency (Idempotency-Key), the SLA due date, then the contact and its events.
+ *
+ * The register (DES) and the directory (identity) are asked first, outside the transaction; then ONE transaction
+ * reads the catalogue, checks the key, writes the contact, its audit events and webhooks, and reads it back.
+ */
+import { createHash } from 'node:crypto';
+import { inScope, type Tx } from '../../../platform/db/scope.ts';
+import { ForbiddenError, ValidationError, type FieldError } from '../../../platform/errors.ts';
+import { validateMprn } from '../../../platform/gas/mprn.ts';
+import { londonDateOf } from '../../../platform/time/calendar.ts';
+import type { Actor } from '../../identity/index.ts';
+import { referenceRepository } from '../../reference/index.ts';
+import { catalogueRepository } from '../catalogue.repository.ts';
+import type { DirectoryOrganisation, MailIntent, SiteInfo } from '../cms.ports.ts';
+import { IdempotencyKeyReusedError } from '../cms.errors.ts';
+import { validateContactFields, type ContactCodeDef } from '../domain/contact-codes.ts';
+import { formatContactReference } from '../domain/reference.ts';
+import { computeSla } from '../domain/sla.ts';
+import {
+  auditActorOf,
+  businessCalendar,
+  scopeOf,
+  SYSTEM_ACTOR,
+  type CmsContext,
+  type CodeSnapshot,
+  type RaiseInput,
+} from './contact-context.ts';
+import { contactView, type ContactView, type OrgMap } from './contact-views.ts';
+import { contactsRepository } from './contacts.repository.ts';
+import { recordContactEvent } from './notifications.ts';
+
+export interface Raised {
+  contact: ContactView;
+  replayed: boolean;
+}
+
+const NOT_RAISED = 'The contact was not raised';
+
+export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseInput): Promise<Raised> {
+  const code = String(input.code ?? '')
+    .trim()
+    .toUpperCase();
+  const key = input.idempotencyKey?.trim() || null;
+  if (key !== null && !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ValidationError('The Idempotency-Key header is not valid', [
+      { field: 'Idempotency-Key', message: 'Use 1 to 255 visible ASCII characters, for example a UUID' },
+    ]);
+  }
+  const requestHash = createHash('sha256')
+    .update(
+      JSON.stringify([
+        code,
+        input.mprn ?? null,
+        input.raiser_reference ?? null,
+        input.description,
+        input.fields ?? {},
+      ]),
+    )
+    .digest('hex');
+  const mprn = input.mprn?.trim() || null;
+  const mprnOk = mprn !== null && validateMprn(mprn).ok;
+  // Other modules are asked before the transaction opens (never inside it): the site, if the MPRN is in the
+  // actor's portfolio (used only when the code needs it), and the organisations to route to.
+  const visibleSite = mprnOk ? await ctx.sites.findVisibleSite(actor, mprn) : null;
+  const orgList = await ctx.directory.organisations();
+  const orgs: OrgMap = new Map(orgList.map((o) => [o.id, o]));
+  const now = ctx.clock.now();
+
+  const replay = async (trx: Tx): Promise<Raised | null> => {
+    if (key === null) return null;
+    const existing = await contactsRepository.byIdempotencyKey(trx, actor.organisationId, key);
+    if (!existing) return null;
+    if (existing.idempotency_hash !== requestHash) throw new IdempotencyKeyReusedError(existing.reference);
+    const calendar = await businessCalendar(trx);
+    return { contact: await contactView(trx, existing, { actor, orgs, calendar, now }), replayed: true };
+  };
+
+  try {
+    return await inScope(ctx.db, scopeOf(actor), async (trx) => {
+      const earlier = await replay(trx);
+      if (earlier) return earlier;
+      const codeRow = await catalogueRepository.byCode(trx, code);
+      if (!codeRow) {
+        throw new ValidationError(NOT_RAISED, [
+          { field: 'code', message: `“${input.code}” is not a contact code` },
+        ]);
+      }
+      const def = codeRow as unknown as ContactCodeDef & { version: number };
+      if (!(def.raised_by as readonly string[]).includes(actor.organisationType)) {
+        throw new ForbiddenError(
+          `${def.code} (${def.name}) contacts can be raised by ${def.raised_by.join(', ')} organisations, not by a ${actor.organisationType}.`,
+        );
+      }
+      const errors: FieldError[] = [];
+      const description = String(input.description ?? '').trim();
+      if (description.length < 1 || description.length > 10000)
+        errors.push({ field: 'description', message: 'Describe the contact in 1 to 10,000 characters' });
+      const raiserReference = input.raiser_reference?.trim() || null;
+      if (raiserReference && raiserReference.length > 100)
+        errors.push({ field: 'raiser_reference', message: 'Your reference must be 100 characters or fewer' });
+      const needsSite = def.portfolio_check || def.resolver.kind === 'register_party';
+      let site: SiteInfo | null = null;
+      if (mprn === null) {
+        if (def.mprn_required) errors.push({ field: 'mprn', message: `${def.code} contacts need an MPRN` });
+      } else if (!mprnOk) {
+        errors.push({ field: 'mprn', message: 'An MPRN is 6 to 10 digits' });
+      } else if (needsSite || def.rules.length > 0) {
+        site = visibleSite;
+        // Outside the portfolio is exactly the same as not existing.
+        if (!site && needsSite)
+          errors.push({ field: 'mprn', message: `There is no supply point ${mprn} in your portfolio` });
+      }
+      const checked = validateContactFields(def, input.fields ?? {}, {
+        today: londonDateOf(now),
+        siteClass: site?.class ?? null,
+        annualQuantityKwh: site?.annual_quantity ?? null,
+        mprn,
+      });
+      for (const e of checked.errors)
+        errors.push({ field: e.field ? `fields.${e.field}` : 'fields', message: e.message });
+      if (errors.length > 0) throw new ValidationError(NOT_RAISED, errors);
+
+      const routed = await route(trx, def, site, checked.values, orgList);
+      if (!routed.ok)
+        throw new ValidationError(NOT_RAISED, [{ field: routed.field, message: routed.message }]);
+
+      const snapshot: CodeSnapshot = {
+        name: def.name,
+        target_business_days: def.target_business_days,
+        response_window_business_days: def.response_window_business_days,
+        challenge_window_business_days: def.challenge_window_business_days,
+        worked_in: def.worked_in,
+        resolver: def.resolver,
+      };
+      const calendar = await businessCalendar(trx);
+      const sla = computeSla({
+        raisedAt: now,
+        targetBusinessDays: def.target_business_days,
+        pauses: [],
+        calendar,
+        now,
+      });
+      const seq = await contactsRepository.nextSequence(trx, def.code);
+      const row = await contactsRepository.insert(trx, {
+        reference: formatContactReference(def.code, seq),
+        code: def.code,
+        code_version: def.version,
+        code_snapshot: JSON.stringify(snapshot),
+        mprn,
+        site: site ? JSON.stringify(site) : null,
+        raiser_org_id: actor.organisationId,
+        raiser_user_id: actor.userId,
+        raiser_label: actor.name,
+        resolver_org_id: routed.orgId,
+        resolver_team: routed.team,
+        status: 'open',
+        assignee_user_id: null,
+        assignee_label: null,
+        raiser_reference: raiserReference,
+        description,
+        fields: JSON.stringify(checked.values),
+        raised_at: now,
+        target_business_days: def.target_business_days,
+        due_date: sla.dueDate,
+        awaiting_since: null,
+        response_due_date: null,
+        resolved_at: null,
+        stopped_at: null,
+        closed_at: null,
+        outcome: null,
+        reason_code: null,
+        breach_warning_for: null,
+        updated_at: now,
+        idempotency_key: key,
+        idempotency_hash: key ? requestHash : null,
+      });
+      const resolverOrg = orgs.get(routed.orgId);
+      const outbox: MailIntent[] = [];
+      await recordContactEvent(trx, ctx.audit, outbox, {
+        at: now,
+        audit: [
+          {
+            actor: auditActorOf(actor),
+            action: 'contact.raised',
+            subjectType: 'contact',
+            subjectId: row.id,
+            details: {
+              reference: row.reference,
+              code: def.code,
+              code_version: def.version,
+              mprn,
+              raiser_reference: raiserReference,
+              description,
+              fields: checked.values,
+              warnings: checked.warnings,
+              due_date: sla.dueDate,
+              status: 'open',
+            },
+          },
+          {
+            actor: SYSTEM_ACTOR,
+            action: 'contact.routed',
+            subjectType: 'contact',
+            subjectId: row.id,
+            details: {
+              reference: row.reference,
+              resolver: routed.team ? `CDSP ${routed.team.replace(/_/g, ' ')} team` : resolverOrg?.name,
+              resolver_team: routed.team,
+              resolver_organisation: resolverOrg?.shortCode ?? null,
+              rule: def.resolver,
+            },
+          },
+        ],
+        webhook: {
+          organisationIds: [row.raiser_org_id, row.resolver_org_id],
+          event: 'contact.raised',
+          data: {
+            reference: row.reference,
+            code: row.code,
+            status: row.status,
+            version: row.version,
+            due_date: row.due_date,
+          },
+        },
+      });
+      return { contact: await contactView(trx, row, { actor, orgs, calendar, now }), replayed: false };
+    });
+  } catch (err) {
+    // Two requests with the same key at once: the loser of the unique index race replays the winner.
+    if (key !== null && (err as { code?: string }).code === '23505') {
+      const again = await inScope(ctx.db, scopeOf(actor), replay);
+      if (again) return again;
+    }
+    throw err;
+  }
+}
+
+type Routed =
+  { ok: true; orgId: string; team: string | null } | { ok: false; field: string; message: string };
+
+/** The resolver: a CDSP team, or the organisation the register names for the site (or the LDZ given). */
+async function route(
+  trx: Tx,
+  def: ContactCodeDef,
+  site: SiteInfo | null,
+  values: Record<string, unknown>,
+  orgs: DirectoryOrganisation[],
+): Promise<Routed> {
+  const r = def.resolver;
+  if (r.kind === 'cdsp_team') {
+    const cdsp = orgs.find((o) => o.type === 'cdsp');
+    if (!cdsp)
+      return { ok: false, field: 'code', message: 'There is no CDSP organisation to route this contact to' };
+    return { ok: true, orgId: cdsp.id, team: r.team };
+  }
+  const byShort = (sc: string | null | undefined) => (sc ? orgs.find((o) => o.shortCode === sc) : undefined);
+  let target: DirectoryOrganisation | undefined;
+  let what: string;
+  switch (r.party) {
+    case 'dmsp':
+      what = 'Daily Metered Service Provider';
+      target = byShort(site?.dmsp_short_code);
+      break;
+    case 'mra':
+      what = 'Meter Reading Agency';
+      target = byShort(site?.mra_short_code);
+      break;
+    case 'last_shipper':
+    case 'shipper_of_interest':
+      what = 'shipper';
+      target = byShort(site?.shipper_short_code);
+      break;
+    case 'network': {
+      what = 'network (gas transporter)';
+      const ldz = values['ldz_id'];
+      const network =
+        typeof ldz === 'string'
+          ? await referenceRepository.ldzNetwork(trx, ldz)
+          : (site?.network_name ?? null);
+      target = orgs.find(
+        (o) => (o.type === 'gt' || o.type === 'igt') && network !== null && o.networkName === network,
+      );
+      break;
+    }
+  }
+  if (!target) {
+    return {
+      ok: false,
+      field: site ? 'mprn' : 'fields',
+      message: `The register does not name a ${what} for this supply point, so the contact cannot be routed`,
+    };
+  }
+  return { ok: true, orgId: target.id, team: null };
+}

@@ -1,0 +1,55 @@
+/** SQL for two-way requests (DCR, CCR, RFI). Every read names the organisations the caller may see. */
+import type { ExpressionBuilder, Insertable, Selectable, Updateable } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Tx } from '../../platform/db/scope.ts';
+import type { CmsTables } from './cms.tables.ts';
+import { ids, type Visible } from './cms.visibility.ts';
+
+export type RequestRow = Selectable<CmsTables['cms.requests']>;
+
+function requestVisible(eb: ExpressionBuilder<DB, 'cms.requests'>, v: Visible) {
+  if (v === 'system') return eb.lit(true);
+  return eb.or([eb('cms.requests.from_org_id', 'in', ids(v)), eb('cms.requests.to_org_id', 'in', ids(v))]);
+}
+
+export const requestsRepository = {
+  async insert(trx: Tx, r: Insertable<CmsTables['cms.requests']>) {
+    return trx.insertInto('cms.requests').values(r).returningAll().executeTakeFirstOrThrow();
+  },
+  async byReference(trx: Tx, v: Visible, reference: string, opts: { forUpdate?: boolean } = {}) {
+    let q = trx
+      .selectFrom('cms.requests')
+      .selectAll()
+      .where('reference', '=', reference)
+      .where((eb) => requestVisible(eb, v));
+    if (opts.forUpdate) q = q.forUpdate();
+    return q.executeTakeFirst();
+  },
+  async list(trx: Tx, v: Visible, f: { status?: string[]; contactId?: string; limit: number }) {
+    let q = trx
+      .selectFrom('cms.requests')
+      .selectAll()
+      .where((eb) => requestVisible(eb, v));
+    if (f.status?.length) q = q.where('status', 'in', f.status);
+    if (f.contactId) q = q.where('contact_id', '=', f.contactId);
+    return q.orderBy('sent_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  },
+  async update(trx: Tx, id: string, version: number, patch: Updateable<CmsTables['cms.requests']>) {
+    return trx
+      .updateTable('cms.requests')
+      .set({ ...patch, version: version + 1 })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .returningAll()
+      .executeTakeFirst();
+  },
+  async pastDeadline(trx: Tx, today: string) {
+    return trx
+      .selectFrom('cms.requests')
+      .select(['id', 'reference'])
+      .where('status', '=', 'open')
+      .where('response_due_date', '<', today)
+      .orderBy('sent_at')
+      .execute();
+  },
+};

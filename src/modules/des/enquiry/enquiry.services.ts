@@ -1,0 +1,26 @@
+/**
+ * The DES enquiry services and how they are made (the composition root calls `createDesEnquiry`).
+ */
+import type { JobQueue } from '../../../platform/jobs/queue.ts';
+import { BulkEnquiryService, registerBulkJobs, type BulkDeps } from './bulk.service.ts';
+import { EnquiryService, type EnquiryServiceDeps } from './enquiry.service.ts';
+
+export interface DesEnquiryDeps extends EnquiryServiceDeps {
+  /** The job queue, when this process runs jobs; without one a bulk enquiry runs when it is submitted. */
+  jobs?: JobQueue | null;
+}
+
+export interface DesEnquiryServices {
+  enquiry: EnquiryService;
+  bulk: BulkEnquiryService;
+  /** What the bulk job handler needs (tests call `handleBulkEnquiryJob(bulkDeps, …)` directly). */
+  bulkDeps: BulkDeps;
+  registerJobs(jobs: JobQueue): Promise<void>;
+}
+
+export function createDesEnquiry(d: DesEnquiryDeps): DesEnquiryServices {
+  const enquiry = new EnquiryService(d);
+  const bulkDeps: BulkDeps = { db: d.db, clock: d.clock, audit: d.audit, enquiry, jobs: d.jobs ?? null };
+  const bulk = new BulkEnquiryService(bulkDeps);
+  return { enquiry, bulk, bulkDeps, registerJobs: (jobs) => registerBulkJobs(jobs, bulkDeps, bulk) };
+}

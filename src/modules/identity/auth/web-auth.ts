@@ -1,0 +1,126 @@
+/**
+ * Web sessions, for every page outside /api: resolves `request.actor` from the session cookie on every request
+ * (so a disabled user, a removed role or a reset password applies on the very next request), enforces the
+ * permission a route declares in its config, and checks the CSRF token on every state-changing form.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import { ForbiddenError } from '../../../platform/errors.ts';
+import { isApiRequest } from '../../../platform/http/problem.ts';
+import { paths } from '../../../platform/web/paths.ts';
+import type { AuthService } from './auth.service.ts';
+import type { SessionState } from '../identity.tables.ts';
+
+export interface CookieNames {
+  session: string;
+  csrf: string;
+}
+
+/** `__Host-` cookies need HTTPS; a plain-HTTP local run (CDSP_INSECURE_COOKIES=true) drops the prefix. */
+export function cookieNames(secure: boolean): CookieNames {
+  return secure
+    ? { session: '__Host-cdsp-session', csrf: '__Host-cdsp-csrf' }
+    : { session: 'cdsp-session', csrf: 'cdsp-csrf' };
+}
+
+/** Where a partly signed-in session goes next. */
+export function stepPath(state: SessionState): string {
+  switch (state) {
+    case 'password':
+      return paths.signInCode;
+    case 'enrol':
+      return paths.signInSetUp;
+    case 'change_password':
+      return paths.signInNewPassword;
+    case 'active':
+      return paths.home;
+  }
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function registerWebAuthentication(
+  app: FastifyInstance,
+  opts: { auth: AuthService; secureCookies: boolean },
+): Promise<void> {
+  const names = cookieNames(opts.secureCookies);
+  await app.register(cookie);
+  await app.register(csrf, {
+    cookieKey: names.csrf,
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: opts.secureCookies },
+    getToken: (req: FastifyRequest) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+      const header = req.headers['x-csrf-token'];
+      // A multipart form (file upload) is parsed after this check, so its token travels in the action's query.
+      const query = req.query as Record<string, unknown> | undefined;
+      const fromQuery =
+        String(req.headers['content-type'] ?? '').startsWith('multipart/form-data') &&
+        typeof query?._csrf === 'string'
+          ? query._csrf
+          : undefined;
+      return fromBody ?? (typeof header === 'string' ? header : undefined) ?? fromQuery;
+    },
+  });
+  app.decorateRequest('authSession', null);
+  app.decorateReply('setSessionCookie', function (this: FastifyReply, token: string) {
+    return this.setCookie(names.session, token, {
+      path: '/',
+      httpOnly: true,
+      secure: opts.secureCookies,
+      sameSite: 'lax',
+    });
+  });
+  app.decorateReply('clearSessionCookie', function (this: FastifyReply) {
+    return this.clearCookie(names.session, {
+      path: '/',
+      httpOnly: true,
+      secure: opts.secureCookies,
+      sameSite: 'lax',
+    });
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (isApiRequest(req) || req.url.startsWith('/assets/')) return;
+    const token = req.cookies[names.session];
+    if (token) {
+      const s = await opts.auth.resolveSession(token);
+      if (s) {
+        req.authSession = { token, ...s };
+        req.actor = s.actor;
+      } else {
+        reply.clearSessionCookie();
+      }
+    }
+    const permission = req.routeOptions.config?.permission;
+    if (!permission) return;
+    if (!req.actor) {
+      const next = req.authSession ? stepPath(req.authSession.state) : paths.signIn;
+      return reply.redirect(next, 303);
+    }
+    if (!req.actor.permissions.has(permission)) {
+      // The error page renders before the usual preHandler fills the template context: give it the same basics
+      // (the script nonce, who is signed in, the sign-out form's token).
+      const r = reply as unknown as { locals?: Record<string, unknown>; cspNonce?: { script: string } };
+      r.locals = {
+        ...(r.locals ?? {}),
+        cspNonce: r.cspNonce?.script,
+        actor: req.actor,
+        authSession: { state: req.authSession?.state, name: req.authSession?.name },
+        csrfToken: reply.generateCsrf(),
+      };
+      throw new ForbiddenError();
+    }
+  });
+
+  app.addHook('preValidation', (req, reply, done) => {
+    if (STATE_CHANGING.has(req.method) && !isApiRequest(req)) return app.csrfProtection(req, reply, done);
+    done();
+  });
+}
+
+/** The session cookie value of a request (for sign-out and sign-in, which replace it). */
+export function sessionToken(req: FastifyRequest, secure: boolean): string | null {
+  return req.cookies[cookieNames(secure).session] ?? null;
+}

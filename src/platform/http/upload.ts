@@ -1,0 +1,70 @@
+/**
+ * Upload handling for routes that take a file: the `file` part of a multipart form, or a raw body, read into memory
+ * or streamed to disk, with a size limit. The caller says which error a missing or too-large file is (the API and
+ * the web word it differently).
+ */
+import { createWriteStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
+import { ValidationError } from '../errors.ts';
+
+/** The `file` part of a multipart request (with a file name when `named`), or null when there is none. */
+export async function uploadedFile(
+  req: FastifyRequest,
+  o: { named?: boolean } = {},
+): Promise<MultipartFile | null> {
+  const part = await req.file();
+  if (!part) return null;
+  if (part.fieldname !== 'file' || (o.named && !part.filename)) {
+    part.file.resume(); // drain what is refused, so the request ends cleanly
+    return null;
+  }
+  return part;
+}
+
+/** The `file` part of a multipart API request; a 400 naming the part when there is none. */
+export async function requiredFilePart(req: FastifyRequest): Promise<MultipartFile> {
+  const part = await uploadedFile(req);
+  if (!part)
+    throw new ValidationError('No file', [
+      { field: 'file', message: 'attach the CSV file as the file part' },
+    ]);
+  return part;
+}
+
+/** Reads a stream into memory; `tooLarge()` is thrown once more than `max` bytes have arrived. */
+export async function readLimited(
+  stream: AsyncIterable<unknown>,
+  max: number,
+  tooLarge: () => Error,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    const b = c as Buffer;
+    n += b.length;
+    if (n > max) throw tooLarge();
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Streams to a file (never buffered); `tooLarge()` fails it once more than `max` bytes have arrived. */
+export async function saveLimited(
+  source: Readable,
+  path: string,
+  max: number,
+  tooLarge: () => Error,
+): Promise<void> {
+  let bytes = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      if (bytes > max) cb(tooLarge());
+      else cb(null, chunk);
+    },
+  });
+  await pipeline(source, limit, createWriteStream(path));
+}
