@@ -68,6 +68,23 @@ export class CatalogueService {
     return toView(r);
   }
 
+  /**
+   * Changes some of a code's attributes: the others keep their current values, and the result is checked and saved
+   * exactly as a whole replacement (`update`) is, if `version` is still the current one.
+   */
+  async amend(
+    actor: Actor,
+    code: string,
+    input: Partial<CodeUpdate> & { version: number },
+  ): Promise<CodeView> {
+    const current = await this.get(code);
+    const merged = Object.fromEntries(EDITABLE.map((k) => [k, k in input ? input[k] : current[k]])) as Record<
+      EditableKey,
+      unknown
+    >;
+    return this.update(actor, code, { ...merged, version: input.version });
+  }
+
   /** Replaces a code's definition (all editable attributes), if `version` is still the current one. */
   async update(actor: Actor, code: string, input: CodeUpdate): Promise<CodeView> {
     const upper = code.toUpperCase();

@@ -388,13 +388,29 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
         res.body,
       );
     }
-    const patch = await admin('PATCH', '/contact-codes/DUP', { body: { target_business_days: 10_000 } });
-    assert.ok(patch.statusCode >= 400, 'there is no PATCH that could accept it either');
+    const patch = await admin('PATCH', '/contact-codes/DUP', {
+      body: { target_business_days: 10_000, version: def.version },
+    });
+    assert.equal(patch.statusCode, 400, patch.body);
+    assert.match(String(patch.headers['content-type']), /^application\/problem\+json/);
+    assert.ok(
+      patch.json().errors.some((e: { field: string }) => e.field === 'target_business_days'),
+      patch.body,
+    );
     const after = (await admin('GET', '/contact-codes/DUP')).json();
     assert.deepEqual(after, def, 'nothing changed');
     const ok = await admin('PUT', '/contact-codes/DUP', { body: { ...body, target_business_days: 250 } });
     assert.equal(ok.statusCode, 200, '250 business days is the most a target may be');
-    await admin('PUT', '/contact-codes/DUP', { body: { ...body, version: def.version + 1 } });
+    const patched = await admin('PATCH', '/contact-codes/DUP', {
+      body: { target_business_days: 12, version: def.version + 1 },
+    });
+    assert.equal(patched.statusCode, 200, patched.body);
+    assert.deepEqual(
+      { ...(patched.json() as object), updated_at: def.updated_at },
+      { ...def, target_business_days: 12, version: def.version + 2 },
+      'a PATCH changes only what it names',
+    );
+    await admin('PUT', '/contact-codes/DUP', { body: { ...body, version: def.version + 2 } });
   });
 
   test('lists: filters, text search over descriptions and notes, cursor paging, CSV export', async () => {

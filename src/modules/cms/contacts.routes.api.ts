@@ -24,6 +24,7 @@ import {
   CodeParams,
   CodeResponse,
   CodeUpdateBody,
+  CodePatchBody,
   ContactList,
   ContactListQuery,
   ContactResponse,
@@ -427,6 +428,24 @@ export const cmsApiPlugin =
         },
       },
       async (req) => cms.catalogue.update(requireActor(req), req.params.code, req.body),
+    );
+
+    app.patch(
+      '/contact-codes/:code',
+      {
+        config: { permission: 'cms:catalogue_edit', audit: 'contact_code.updated' },
+        schema: {
+          tags: ['contact codes'],
+          summary: 'Change some attributes of a contact code (CDSP administrator)',
+          description:
+            'Changes the attributes given; the others keep their values. Checked exactly as a PUT is (the same rules as the catalogue form). Audited; a stale version gets 409.',
+          security,
+          params: CodeParams,
+          body: CodePatchBody,
+          response: { 200: CodeResponse, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) => cms.catalogue.amend(requireActor(req), req.params.code, req.body),
     );
 
     // ------------------------------------------------------------------------------------------ webhooks

@@ -329,6 +329,14 @@ export const CodeUpdateBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const CodePatchBody = Type.Object(
+  {
+    ...Type.Partial(Type.Object(codeProps)).properties,
+    version: Type.Integer({ minimum: 1, description: 'The version you edited' }),
+  },
+  { additionalProperties: false },
+);
+
 export const WebhookBody = Type.Object(
   {
     url: Type.String({ maxLength: 2000, description: 'An https:// URL' }),
