@@ -8,9 +8,14 @@ import { londonDateOf } from '../../platform/clock.ts';
 import { isDateOption, UsageError, type Command, type CommandContext } from '../../platform/cli/command.ts';
 import type { DesServices } from './des.services.ts';
 import type { AuditActor } from '../audit/index.ts';
-import { readCsv, REGISTER_FIELD_NAMES, toCsvLine } from './register/index.ts';
+import { canonicalDate, readCsv, REGISTER_FIELD_NAMES, toCsvLine } from './register/index.ts';
 import { generateChanges, generateRegister, type GeneratorOrgs } from './tools/register-generator/index.ts';
 import { LoadRefusedError, type LoadProgress, type LoadSummary } from './load.service.ts';
+
+/** A register business date: a real date written YYYY-MM-DD, in the range the register accepts (1800 onwards). */
+function isBusinessDate(s: unknown): s is string {
+  return isDateOption(s) && canonicalDate(s) !== null;
+}
 
 const CLI_ACTOR: AuditActor = { userId: null, label: 'cli', organisationId: null };
 
@@ -101,7 +106,7 @@ export const desCommands = (o: DesCommandOptions): Command<DesCommandServices>[]
       const file = ctx.positionals[0];
       if (!file) throw new UsageError('FILE is required');
       const date = ctx.values['business-date'];
-      if (!isDateOption(date)) throw new UsageError('--business-date must be a real date YYYY-MM-DD');
+      if (!isBusinessDate(date)) throw new UsageError('--business-date must be a real date YYYY-MM-DD');
       const rejects = ctx.values.rejects;
       return ctx.withServices(async (s) => {
         const tty = Boolean(process.stderr.isTTY);
@@ -151,7 +156,7 @@ export const desCommands = (o: DesCommandOptions): Command<DesCommandServices>[]
         throw new UsageError('--seed must be a whole number');
       const seed = Number(seedRaw);
       const dateRaw = ctx.values['business-date'];
-      if (dateRaw !== undefined && !isDateOption(dateRaw))
+      if (dateRaw !== undefined && !isBusinessDate(dateRaw))
         throw new UsageError('--business-date must be a real date YYYY-MM-DD');
       const businessDate = (dateRaw as string | undefined) ?? londonDateOf(ctx.config.now ?? new Date());
       const orgs = o.generatorOrgs();
