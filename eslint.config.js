@@ -73,7 +73,17 @@ export const boundaryConfig = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.cache/', 'public/build/', 'bench/out/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.data/',
+      '.cache/',
+      'public/build/',
+      'bench/out/',
+      'reports/',
+      '.stryker-tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
