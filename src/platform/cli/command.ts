@@ -5,6 +5,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../../config.ts';
 import type { Database } from '../db/database.ts';
+import { isIsoDate } from '../time/calendar.ts';
 
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
@@ -43,9 +44,7 @@ export function requiredOption(values: CommandContext['values'], name: string): 
   return v;
 }
 
-/** A real calendar date written YYYY-MM-DD. */
+/** A real calendar date written YYYY-MM-DD (the one date check: platform/time/calendar.ts). */
 export function isDateOption(s: unknown): s is string {
-  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  return isIsoDate(s);
 }
