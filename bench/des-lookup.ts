@@ -142,7 +142,8 @@ function inline(
   return compiled.sql.replace(/\$(\d+)/g, (_m, n: string) => {
     const v = compiled.parameters[Number(n) - 1];
     if (v === mprn) return mprnExpr;
-    return `'${String(v).replace(/'/g, "''")}'`;
+    const text = Array.isArray(v) ? `{${v.join(',')}}` : String(v);
+    return `'${text.replace(/'/g, "''")}'`;
   });
 }
 
@@ -240,7 +241,13 @@ async function main() {
     await database.close();
 
     // ---------------------------------------------------------------- pgbench: the database's own rate
-    const compiled = detailSql(nls.id, sample[0]!.mprn, businessDate, CURRENT).compile(database.db);
+    const compiled = detailSql(
+      { organisationId: nls.id, organisationIds: [nls.id] },
+      sample[0]!.mprn,
+      businessDate,
+      CURRENT,
+      false,
+    ).compile(database.db);
     const lookup = inline(
       compiled,
       sample[0]!.mprn,

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs Node's test runner through tsx over explicit file lists (a bare `--test` on Node 20 finds no .ts files).
-// Usage: node scripts/run-tests.js unit|int|e2e [...more kinds] [-- extra node --test args]
+// Usage: node scripts/run-tests.js unit|int|e2e|proof|long [...more kinds] [-- extra node --test args]
+//   proof: the security proof suites in test/proof (isolation matrix, hostile input, faults, backup and restore);
+//   long:  the bounded long runs in test/long (sqlmap, the 60-second mixed load).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -27,14 +29,21 @@ const all = ['src', 'test', 'e2e', 'migrations']
   .flatMap((d) => walk(join(root, d)))
   .sort();
 const pick = {
-  unit: (f) => f.endsWith('.test.ts') && !f.endsWith('.int.test.ts') && !f.startsWith('e2e/'),
-  int: (f) => f.endsWith('.int.test.ts'),
+  unit: (f) =>
+    f.endsWith('.test.ts') &&
+    !f.endsWith('.int.test.ts') &&
+    !f.startsWith('e2e/') &&
+    !f.startsWith('test/proof/') &&
+    !f.startsWith('test/long/'),
+  int: (f) => f.endsWith('.int.test.ts') && !f.startsWith('test/proof/') && !f.startsWith('test/long/'),
+  proof: (f) => f.startsWith('test/proof/') && f.endsWith('.test.ts'),
+  long: (f) => f.startsWith('test/long/') && f.endsWith('.test.ts'),
   e2e: (f) => f.startsWith('e2e/') && f.endsWith('.test.ts'),
 };
 const files = [];
 for (const kind of kinds) {
   if (!pick[kind]) {
-    console.error(`unknown test kind '${kind}' (use unit, int or e2e)`);
+    console.error(`unknown test kind '${kind}' (use unit, int, e2e, proof or long)`);
     process.exit(2);
   }
   files.push(...all.filter(pick[kind]));
@@ -43,7 +52,8 @@ if (files.length === 0) {
   console.error(`no test files found for ${kinds.join(', ')}`);
   process.exit(1);
 }
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// The long runs measure the machine (the load's rate and memory, sqlmap's time limits): one file at a time.
+const concurrency = process.env.TEST_CONCURRENCY ?? (kinds.includes('long') ? '1' : '2');
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...extra, ...files],

@@ -19,12 +19,11 @@ describe('HTTP foundation', () => {
     assert.equal(r.json().status, 'ok');
   });
 
-  test('/metrics serves Prometheus text including request metrics', async () => {
+  test('/metrics is not public by default (served with a token or on its own port: metrics.int.test.ts)', async () => {
     await t.app.inject('/healthz');
     const m = await t.app.inject('/metrics');
-    assert.equal(m.statusCode, 200);
-    assert.match(m.body, /# TYPE http_request_duration_seconds histogram/);
-    assert.match(m.body, /http_requests_total\{method="GET",route="\/healthz",status="200"\}/);
+    assert.equal(m.statusCode, 404);
+    assert.doesNotMatch(m.body, /http_requests_total/);
   });
 
   test('/api/openapi.json is a valid OpenAPI 3.1 document that describes /api/v1/me', async () => {

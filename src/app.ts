@@ -17,7 +17,7 @@ import type { Config } from './config.ts';
 import type { Database } from './platform/db/database.ts';
 import { ping } from './platform/db/database.ts';
 import type { Services } from './composition.ts';
-import { isApiRequest, registerErrorHandling } from './platform/http/problem.ts';
+import { frameworkErrorHandler, isApiRequest, registerErrorHandling } from './platform/http/problem.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import { paths } from './platform/web/paths.ts';
 import './platform/http/types.ts';
@@ -30,6 +30,7 @@ import {
 } from './modules/identity/index.ts';
 import rateLimit from '@fastify/rate-limit';
 import { registerFormParser } from './platform/http/forms.ts';
+import { registerInputNormalisation } from './platform/http/input.ts';
 import { readOutbox } from './platform/mail/mailer.ts';
 import type { RouteSummary } from './platform/http/types.ts';
 import { cmsApiPlugin, cmsNavigation, cmsWebPlugin } from './modules/cms/index.ts';
@@ -41,7 +42,7 @@ import { siteWebPlugin } from './modules/site/site.routes.web.ts';
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 export interface AppDeps {
-  config: Pick<Config, 'serviceName' | 'help' | 'publicUrl' | 'secureCookies' | 'identity'>;
+  config: Pick<Config, 'serviceName' | 'help' | 'publicUrl' | 'secureCookies' | 'identity' | 'metrics'>;
   database: Database;
   services: Services;
   logger: Logger | false;
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    frameworkErrors: frameworkErrorHandler,
   } as never).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.addHook('onSend', async (req, reply) => {
@@ -102,8 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
-  registerMetrics(app);
+  registerMetrics(app, config.metrics);
   registerFormParser(app);
+  registerInputNormalisation(app);
   await app.register(rateLimit, { global: false });
   await registerWebAuthentication(app, { auth: services.auth, secureCookies: config.secureCookies });
 

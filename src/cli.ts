@@ -18,7 +18,7 @@ import { fixedClock, systemClock } from './platform/clock.ts';
 import { DataDirBusyError, openDatabase } from './platform/db/database.ts';
 import { ValidationError } from './platform/errors.ts';
 import { createLogger } from './platform/logger.ts';
-import type { AuditActor } from './modules/audit/index.ts';
+import { auditCommands, type AuditActor } from './modules/audit/index.ts';
 import { seedDemo } from './demo/seed.ts';
 import { totpCode } from './modules/identity/auth/mfa.ts';
 import { desCommands } from './modules/des/index.ts';
@@ -161,27 +161,7 @@ export const commands: Command[] = [
       return 0;
     },
   },
-  {
-    name: 'audit verify',
-    summary: 'Check the audit log hash chain end to end',
-    usage: 'cdsp audit verify',
-    details:
-      'Exits 0 when the chain is intact; otherwise exits 1 and names the first event that does not hold.',
-    options: {},
-    async run(ctx) {
-      return ctx.withServices(async (s) => {
-        const r = await s.audit.verify();
-        if (r.ok) {
-          ctx.out(`Audit log intact: ${r.events} events verified.`);
-          return 0;
-        }
-        ctx.out(
-          `Audit log BROKEN at event ${r.badSeq}${r.badId ? ` (id ${r.badId})` : ''}: ${r.reason}. ${r.events} events before it verified.`,
-        );
-        return 1;
-      });
-    },
-  },
+  ...auditCommands(),
   ...desCommands({ generatorOrgs: demoGeneratorOrgs }),
 ];
 

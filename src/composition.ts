@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from './platform/clock.ts';
 import type { DB } from './platform/db/schema.ts';
-import { AuditService } from './modules/audit/index.ts';
+import { AuditService, registerAuditJobs } from './modules/audit/index.ts';
 import { createIdentity, registerIdentityJobs, type IdentityServices } from './modules/identity/index.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
 import { DEFAULT_IDENTITY_CONFIG, type Config } from './config.ts';
@@ -15,6 +15,7 @@ import {
   registerCmsJobs,
   type CmsServices,
   type SiteLookup,
+  type WebhookResolver,
   type WebhookTransport,
 } from './modules/cms/index.ts';
 import { createDes, type DesServices } from './modules/des/index.ts';
@@ -36,13 +37,21 @@ export interface Services extends IdentityServices {
 }
 
 export interface ServiceOptions {
-  config?: Pick<Config, 'identity' | 'serviceName' | 'publicUrl'> & Partial<Pick<Config, 'des'>>;
+  config?: Pick<Config, 'identity' | 'serviceName' | 'publicUrl'> &
+    Partial<Pick<Config, 'des' | 'webhooks' | 'audit'>>;
   /** Defaults to the mail outbox (no SMTP). */
   mailer?: Mailer;
   /** The register as the CMS sees it (portfolio checks, routing); defaults to the DES module's. */
   sites?: SiteLookup;
-  /** How webhooks are posted; defaults to fetch. */
+  /** How webhooks are posted; defaults to node:http(s), connecting to the address the target check passed. */
   webhookTransport?: WebhookTransport;
+  /** How webhook host names are resolved; defaults to the system resolver. */
+  webhookResolver?: WebhookResolver;
+  /**
+   * Tests only: internal addresses (exact address and port) a webhook may nevertheless reach, e.g. the test's own
+   * listener on 127.0.0.1. No configuration sets it, so the service never has one.
+   */
+  webhookTargetExceptions?: readonly { address: string; port: number }[];
   /** A PostgreSQL pool the DES loader may stage rows through with COPY (none on PGlite). */
   desCopyPool?: pg.Pool | null;
   /** Where DES load uploads are kept and daily files are dropped. */
@@ -94,6 +103,11 @@ export function createServices(
     directory: identityDirectory(identity),
     mailer,
     transport: opts.webhookTransport,
+    resolver: opts.webhookResolver,
+    webhookTargets: {
+      allowHttp: opts.config?.webhooks?.allowHttp ?? false,
+      exceptions: opts.webhookTargetExceptions ?? [],
+    },
     publicUrl: site.publicUrl,
   });
   const jobsRegistered = jobs
@@ -102,6 +116,7 @@ export function createServices(
         registerCmsJobs(jobs, cms.jobs),
         des.registerJobs(jobs),
         desEnquiry.registerJobs(jobs),
+        ...(opts.config?.audit ? [registerAuditJobs(jobs, audit, opts.config.audit)] : []),
       ]).then(() => undefined)
     : Promise.resolve();
   jobsRegistered.catch(() => undefined); // awaited (and reported) by the server

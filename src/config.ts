@@ -2,7 +2,7 @@
  * The one validated configuration module. Parses the environment once at start-up, lists every problem,
  * and has safe local defaults (embedded PGlite when no DATABASE_URL). Nothing else reads process.env.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface Config {
   /** PostgreSQL connection string, or null for embedded PGlite. */
@@ -29,6 +29,35 @@ export interface Config {
   mail: { smtpUrl: string | null; from: string };
   /** Data Enquiry Service policy. */
   des: DesConfig;
+  /**
+   * Outgoing webhooks. Targets are https:// only unless CDSP_WEBHOOK_ALLOW_HTTP=true (default false: for plain-HTTP
+   * local set-ups only, like CDSP_INSECURE_COOKIES); internal addresses are always refused (docs/security.md).
+   */
+  webhooks: { allowHttp: boolean };
+  /** Prometheus metrics: served only with a token or on a separate listener (docs/security.md). */
+  metrics: MetricsConfig;
+  /** Audit log anchoring: signed checkpoints of the chain head, kept outside the database. */
+  audit: AuditConfig;
+}
+
+export interface MetricsConfig {
+  /** CDSP_METRICS_TOKEN: /metrics requires `Authorization: Bearer <token>` (on whichever listener serves it). */
+  token: string | null;
+  /** CDSP_METRICS_PORT: /metrics is served on a separate listener on this port, not on the public one. */
+  port: number | null;
+  /** CDSP_METRICS_HOST: the separate listener's address (default 127.0.0.1). */
+  host: string;
+}
+
+export interface AuditConfig {
+  /** CDSP_AUDIT_CHECKPOINT_DIR: where checkpoints are written (hourly by the service when set); null = none. */
+  checkpointDir: string | null;
+  /** CDSP_AUDIT_CHECKPOINT_KEY: Ed25519 private key (PEM) that signs them; default CDSP_DATA_DIR/audit-checkpoint-key.pem. */
+  checkpointKeyFile: string;
+  /** False when the key file is the development default, which is generated on first use. */
+  checkpointKeyConfigured: boolean;
+  /** CDSP_AUDIT_CHECKPOINT_CRON: when the service writes a checkpoint (Europe/London; default hourly). */
+  checkpointCron: string;
 }
 
 export interface DesConfig {
@@ -177,13 +206,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const communityView = str('CDSP_DES_COMMUNITY_VIEW');
   if (communityView && !['true', 'false'].includes(communityView))
     problems.push('CDSP_DES_COMMUNITY_VIEW must be true or false');
+  const webhookAllowHttp = str('CDSP_WEBHOOK_ALLOW_HTTP');
+  if (webhookAllowHttp && !['true', 'false'].includes(webhookAllowHttp))
+    problems.push('CDSP_WEBHOOK_ALLOW_HTTP must be true or false');
   const mailFrom = str('CDSP_MAIL_FROM') ?? 'Central Data Services <no-reply@cdsp.example>';
+
+  const metricsToken = str('CDSP_METRICS_TOKEN') ?? null;
+  if (metricsToken && !/^[\x21-\x7e]{32,}$/.test(metricsToken))
+    problems.push('CDSP_METRICS_TOKEN must be at least 32 printable characters without spaces');
+  const metricsPortRaw = str('CDSP_METRICS_PORT');
+  let metricsPort: number | null = null;
+  if (metricsPortRaw !== undefined) {
+    metricsPort = parseIntStrict(metricsPortRaw);
+    if (metricsPort === null || metricsPort < 1 || metricsPort > 65535) {
+      problems.push(`CDSP_METRICS_PORT must be a whole number 1-65535 (got '${metricsPortRaw}')`);
+      metricsPort = null;
+    } else if (metricsPort === port) problems.push('CDSP_METRICS_PORT must differ from PORT');
+  }
+  const checkpointKey = str('CDSP_AUDIT_CHECKPOINT_KEY');
+  const checkpointDir = str('CDSP_AUDIT_CHECKPOINT_DIR');
+  const checkpointCron = str('CDSP_AUDIT_CHECKPOINT_CRON') ?? '0 * * * *';
+  if (!/^\S+(\s+\S+){4}$/.test(checkpointCron))
+    problems.push(`CDSP_AUDIT_CHECKPOINT_CRON must be a 5-field cron expression (got '${checkpointCron}')`);
+  const dataDir = resolve(cwd, str('CDSP_DATA_DIR') ?? '.data');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl,
     databaseAdminUrl,
-    dataDir: resolve(cwd, str('CDSP_DATA_DIR') ?? '.data'),
+    dataDir,
     port: effectivePort,
     host,
     now,
@@ -200,6 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     identity,
     mail: { smtpUrl, from: mailFrom },
     des: { communityView: communityView === 'true' },
+    webhooks: { allowHttp: webhookAllowHttp === 'true' },
+    metrics: { token: metricsToken, port: metricsPort, host: str('CDSP_METRICS_HOST') ?? '127.0.0.1' },
+    audit: {
+      checkpointDir: checkpointDir ? resolve(cwd, checkpointDir) : null,
+      checkpointKeyFile: resolve(cwd, checkpointKey ?? join(dataDir, 'audit-checkpoint-key.pem')),
+      checkpointKeyConfigured: checkpointKey !== undefined,
+      checkpointCron,
+    },
   };
 }
 

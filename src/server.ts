@@ -16,6 +16,7 @@ import { buildAssets } from '../scripts/build-assets.ts';
 import { startPgBossQueue } from './platform/jobs/pgboss-queue.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
 import { createMailer } from './platform/mail/mailer.ts';
+import { startMetricsListener, type MetricsListener } from './platform/http/metrics.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -38,6 +39,7 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
   });
   let app: FastifyInstance | null = null;
   let jobs: JobQueue | null = null;
+  let metrics: MetricsListener | null = null;
   try {
     await database.migrate();
     jobs = await startPgBossQueue(database.pool, { logger });
@@ -58,6 +60,15 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
     app = await buildApp({ config, database, services, logger });
     const address = await app.listen({ port: config.port, host: config.host });
     const port = new URL(address).port;
+    if (config.metrics.port !== null) {
+      // Metrics on their own listener (loopback by default), not on the public one.
+      metrics = await startMetricsListener(app.metricsRegistry, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+        token: config.metrics.token,
+      });
+      logger.info({ url: `${metrics.url}/metrics` }, 'metrics listener started');
+    }
     const url = config.publicUrl.includes(`:${config.port}`)
       ? config.publicUrl.replace(`:${config.port}`, `:${port}`)
       : config.publicUrl;
@@ -77,12 +88,14 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
     ];
     process.stdout.write(lines.join('\n') + '\n');
     const stop = async () => {
+      await metrics?.close();
       await app?.close();
       await jobs?.stop();
       await database.close();
     };
     return { app, database, url, stop };
   } catch (err) {
+    await metrics?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);

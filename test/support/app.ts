@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/platform/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { buildAssets } from '../../scripts/build-assets.ts';
+import { stubResolver, TEST_WEBHOOK_HOSTS } from './webhooks.ts';
 
 export interface TestApp extends TestDatabase {
   app: FastifyInstance;
@@ -23,6 +24,8 @@ export async function createTestApp(opts: { now?: Date; env?: NodeJS.ProcessEnv 
   const services = createServices(tdb.database.db, clock, null, {
     config,
     queryPool: tdb.database.kind === 'postgres' ? tdb.database.pool : null,
+    // Webhook host names resolve through a stub: a test never sends a DNS query.
+    webhookResolver: stubResolver(new Map(TEST_WEBHOOK_HOSTS)),
   });
   const app = await buildApp({ config, database: tdb.database, services, logger: false });
   await app.ready();

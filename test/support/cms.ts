@@ -15,6 +15,7 @@ import { fixedClock } from '../../src/platform/clock.ts';
 import { mprnWithCheckDigits } from '../../src/platform/gas/mprn.ts';
 import type { Mailer, MailMessage } from '../../src/platform/mail/mailer.ts';
 import type { WebhookTransport } from '../../src/modules/cms/index.ts';
+import { stubResolver, TEST_WEBHOOK_HOSTS } from './webhooks.ts';
 import { generateRegister } from '../../src/modules/des/index.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from './db.ts';
 import { makeOrg, makeUser, TEST_ACTOR } from './factories.ts';
@@ -33,6 +34,8 @@ export interface CmsTestApp extends TestDatabase {
   webhookCalls: { url: string; headers: Record<string, string>; body: string }[];
   /** What the webhook receiver answers (default 200). */
   webhookStatus: { value: number | 'network-error' };
+  /** What webhook host names resolve to (a stub: tests resolve nothing through the network); tests may change it. */
+  dns: Map<string, string[]>;
   cdsp: { id: string; shortCode: string };
   /** A folder for the register files the test loads (removed by cleanup). */
   dir: string;
@@ -56,10 +59,12 @@ export async function createCmsTestApp(): Promise<CmsTestApp> {
     if (webhookStatus.value === 'network-error') throw new Error('connect ECONNREFUSED');
     return { status: webhookStatus.value };
   };
+  const dns = new Map(TEST_WEBHOOK_HOSTS);
   // No `sites` override: the CMS asks the real register (services.des.register), as in production.
   const services = createServices(tdb.database.db, clock, null, {
     mailer,
     webhookTransport: transport,
+    webhookResolver: stubResolver(dns),
     queryPool: tdb.database.kind === 'postgres' ? tdb.database.pool : null,
   });
   const app = await buildApp({ config: loadConfig({}), database: tdb.database, services, logger: false });
@@ -74,6 +79,7 @@ export async function createCmsTestApp(): Promise<CmsTestApp> {
     mail,
     webhookCalls,
     webhookStatus,
+    dns,
     cdsp: { id: cdspOrg.id, shortCode: cdspOrg.shortCode },
     dir,
     async cleanup() {

@@ -139,6 +139,59 @@ describe('audit log', () => {
     );
   });
 
+  test('the chain head only moves forward, onto an appended event: the application role cannot rewind it', async () => {
+    const head = await t.services.audit.verify();
+    assert.equal(head.ok, true);
+    const q = (s: string) => t.database.pool.query(s);
+    const backwards = /the audit chain head only moves forward/;
+    const noSuchEvent = /the audit chain head must name an appended event/;
+    // Back onto an earlier event (its true hash): the rewind that would hide the newest events.
+    await assert.rejects(
+      q(`UPDATE audit.chain_head SET seq = seq - 1,
+           hash = (SELECT e.hash FROM audit.events e WHERE e.seq = (SELECT seq - 1 FROM audit.chain_head))`),
+      backwards,
+      'rewind to the previous event',
+    );
+    await assert.rejects(
+      q(`UPDATE audit.chain_head SET seq = 0, hash = '\\x${'00'.repeat(32)}'::bytea`),
+      backwards,
+      'rewind to genesis',
+    );
+    // Forward onto nothing, or with a hash that is not the event's.
+    await assert.rejects(
+      q('UPDATE audit.chain_head SET seq = seq + 1'),
+      noSuchEvent,
+      'forward onto no event',
+    );
+    await assert.rejects(
+      q("UPDATE audit.chain_head SET hash = '\\x01'::bytea"),
+      backwards,
+      'same seq, new hash',
+    );
+    await assert.rejects(
+      q('DELETE FROM audit.chain_head'),
+      /permission denied|cannot be removed/,
+      'delete the head',
+    );
+    await assert.rejects(
+      q('TRUNCATE audit.chain_head'),
+      /permission denied|cannot be removed/,
+      'truncate the head',
+    );
+    // Appending still moves it forward, and the chain verifies.
+    await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      t.services.audit.record(trx, {
+        actor: { userId: null, label: 'test', organisationId: null },
+        action: 'test.event',
+        subjectType: 'test',
+        subjectId: 'forward',
+      }),
+    );
+    const after = await t.services.audit.verify();
+    assert.equal(after.ok, true);
+    assert.equal(after.events, head.events + 1);
+  });
+
   // Tampering tests run last: they break the chain on purpose, one kind at a time, and restore it.
   const DISABLE = 'ALTER TABLE audit.events DISABLE TRIGGER events_append_only';
   const ENABLE = 'ALTER TABLE audit.events ENABLE TRIGGER events_append_only';

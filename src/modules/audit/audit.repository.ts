@@ -34,6 +34,11 @@ export const auditRepository = {
     return { seq: String(row.seq), hash: row.hash };
   },
 
+  /** The hash of the event with this sequence number, or null when there is none. */
+  async hashAt(db: Kysely<DB> | Tx, seq: string): Promise<Buffer | null> {
+    const row = await db.selectFrom('audit.events').select('hash').where('seq', '=', seq).executeTakeFirst();
+    return row?.hash ?? null;
+  },
   /** Events in chain order, a page at a time (for verification). */
   async page(db: Kysely<DB> | Tx, afterSeq: string, limit: number) {
     return db

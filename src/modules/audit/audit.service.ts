@@ -2,13 +2,22 @@
  * The product's one audit log. `record` is called inside the transaction of the change it records, so the
  * event exists if and only if the change does. `verify` walks the whole chain.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE, type Tx } from '../../platform/db/scope.ts';
 import { eventHash, GENESIS_HASH } from './audit.canonical.ts';
 import { auditRepository, type NewAuditRow } from './audit.repository.ts';
+import {
+  readCheckpointFiles,
+  signatureHolds,
+  signCheckpoint,
+  writeCheckpointFile,
+  keyId,
+  type SignedCheckpoint,
+  type SigningKey,
+} from './audit.checkpoint.ts';
 
 export interface AuditActor {
   userId: string | null;
@@ -44,6 +53,23 @@ export interface AuditEvent {
 export type VerifyResult =
   | { ok: true; events: number }
   | { ok: false; events: number; badSeq: string; badId: string | null; reason: string };
+
+/** A checkpoint the database no longer bears out, named by its file. */
+export interface CheckpointFailure {
+  file: string;
+  /** The checkpoint's event, when the file could be read. */
+  sequence: string | null;
+  reason: string;
+}
+
+export interface CheckpointVerifyResult {
+  /** True when the chain verifies and every checkpoint (at least one) holds. */
+  ok: boolean;
+  chain: VerifyResult;
+  /** Checkpoint files examined. */
+  checked: number;
+  failures: CheckpointFailure[];
+}
 
 export class AuditService {
   constructor(
@@ -130,6 +156,81 @@ export class AuditService {
       }
       return { ok: true, events: n };
     });
+  }
+
+  /**
+   * Signs the current chain head and writes it as a new checkpoint file in `dir` (outside the database). Refuses
+   * when the head does not name its event with that event's hash (a chain already tampered with is not anchored).
+   */
+  async checkpoint(dir: string, key: SigningKey): Promise<{ path: string; checkpoint: SignedCheckpoint }> {
+    const head = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
+      const h = await auditRepository.head(trx);
+      const atHead = h.seq === '0' ? GENESIS_HASH : await auditRepository.hashAt(trx, h.seq);
+      if (!atHead || !atHead.equals(h.hash)) {
+        throw new Error(
+          `the chain head names event ${h.seq}, which the log does not hold with that hash: run 'cdsp audit verify'; no checkpoint was written`,
+        );
+      }
+      return h;
+    });
+    const checkpoint = signCheckpoint(head, this.clock.now(), key);
+    return { path: writeCheckpointFile(dir, checkpoint), checkpoint };
+  }
+
+  /**
+   * Verifies the chain, then every checkpoint file in `dir`: its signature (with `publicKey`), that the database
+   * still holds the checkpoint's event with exactly the signed hash, that the verified chain reaches it, and that the
+   * head is at or beyond it. Detects what a superuser can hide from `verify` alone: the newest events deleted and the
+   * head rewound, or the log rewritten and re-hashed.
+   */
+  async verifyCheckpoints(dir: string, publicKey: KeyObject): Promise<CheckpointVerifyResult> {
+    const chain = await this.verify();
+    const files = readCheckpointFiles(dir);
+    const expectedKey = keyId(publicKey);
+    const failures: CheckpointFailure[] = [];
+    await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
+      const head = await auditRepository.head(trx);
+      for (const f of files) {
+        if (!f.ok) {
+          failures.push({ file: f.file, sequence: null, reason: f.reason });
+          continue;
+        }
+        const c = f.checkpoint;
+        const fail = (reason: string) => failures.push({ file: f.file, sequence: c.sequence, reason });
+        if (!signatureHolds(c, publicKey)) {
+          fail(
+            c.key_id === expectedKey
+              ? 'its signature does not verify: the file was altered'
+              : `it is not signed by the checkpoint key (key ${c.key_id}, expected ${expectedKey})`,
+          );
+          continue;
+        }
+        const seq = BigInt(c.sequence);
+        if (BigInt(head.seq) < seq) {
+          fail(
+            `the chain head is at event ${head.seq}, before the checkpoint's event ${c.sequence}: events it covers were deleted and the head set back`,
+          );
+          continue;
+        }
+        const hash = seq === 0n ? GENESIS_HASH : await auditRepository.hashAt(trx, c.sequence);
+        if (!hash) {
+          fail(`event ${c.sequence} is missing from the log`);
+          continue;
+        }
+        if (hash.toString('hex') !== c.hash) {
+          fail(`event ${c.sequence} no longer has the signed hash: the log up to it was rewritten`);
+          continue;
+        }
+        // The walk verified events 1..chain.events consecutively from the genesis hash.
+        if (!chain.ok && BigInt(chain.events) < seq) {
+          fail(`the chain is broken at event ${chain.badSeq}, before the checkpoint's event ${c.sequence}`);
+        }
+      }
+    });
+    if (files.length === 0) {
+      failures.push({ file: dir, sequence: null, reason: 'there are no checkpoint files (*.json) in it' });
+    }
+    return { ok: chain.ok && failures.length === 0, chain, checked: files.length, failures };
   }
 
   async forSubject(trx: Tx, subjectType: string, subjectId: string): Promise<AuditEvent[]> {

@@ -122,7 +122,11 @@ export class CmsJobs {
     return n;
   }
 
-  /** `cms.deliver-webhooks`: attempts due webhook deliveries (retries with backoff). */
+  /**
+   * `cms.deliver-webhooks`: attempts due webhook deliveries (retries with backoff). Claims them in one short
+   * transaction, sends them outside any transaction (2 at a time per organisation, 16 in all) and records each
+   * result in its own; runs that overlap (a slow run, a second process) claim different deliveries.
+   */
   async deliverWebhooks(): Promise<void> {
     await this.webhooks.deliverDue();
   }

@@ -59,20 +59,20 @@ export interface CmsMailer {
   send(message: MailMessage): Promise<void>;
 }
 
-/** Posts one webhook request; resolves with the HTTP status, rejects on a network error or timeout. */
+/** One resolved address of a host name. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a host name to all its addresses (A and AAAA); rejects when it has none. Webhook targets use it. */
+export type WebhookResolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/**
+ * Posts one webhook request to `url`, connecting to `address` (the address the target check passed: never a fresh
+ * DNS answer); resolves with the HTTP status, rejects on a network error or timeout. Follows no redirects.
+ */
 export type WebhookTransport = (
   url: string,
-  request: { headers: Record<string, string>; body: string },
+  request: { headers: Record<string, string>; body: string; address: ResolvedAddress },
 ) => Promise<{ status: number }>;
-
-export const fetchTransport: WebhookTransport = async (url, request) => {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: request.headers,
-    body: request.body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
-  });
-  await res.body?.cancel();
-  return { status: res.status };
-};

@@ -4,14 +4,26 @@
  */
 import { CatalogueService } from './catalogue.service.ts';
 import { CmsJobs } from './cms.jobs.ts';
-import { fetchTransport, type Directory, type WebhookTransport } from './cms.ports.ts';
+import type { Directory, WebhookResolver, WebhookTransport } from './cms.ports.ts';
 import { ContactsService, type CmsContext } from './contacts/contacts.service.ts';
 import { RequestsService } from './requests.service.ts';
+import {
+  pinnedHttpTransport,
+  systemResolver,
+  WebhookTargets,
+  type WebhookTargetPolicy,
+} from './webhook-targets.ts';
 import { WebhooksService } from './webhooks.service.ts';
 
-/** What the CMS is built from: its contacts' context (publicUrl optional) and the webhook transport. */
+/**
+ * What the CMS is built from: its contacts' context (publicUrl optional) and how webhooks go out: the transport
+ * (default: node:http(s) pinned to the checked address), the resolver (default: the system's) and the target
+ * policy (default: https only, public addresses only; see webhook-targets.ts).
+ */
 export interface CmsDeps extends Omit<CmsContext, 'publicUrl'> {
   transport?: WebhookTransport;
+  resolver?: WebhookResolver;
+  webhookTargets?: WebhookTargetPolicy;
   publicUrl?: string;
 }
 
@@ -27,7 +39,7 @@ export interface CmsServices {
 
 export function createCms(d: CmsDeps): CmsServices {
   const publicUrl = d.publicUrl ?? '';
-  const { transport: _transport, ...context } = d;
+  const { transport: _transport, resolver: _resolver, webhookTargets: _targets, ...context } = d;
   const contacts = new ContactsService({ ...context, publicUrl });
   const requests = new RequestsService(
     d.db,
@@ -38,7 +50,8 @@ export function createCms(d: CmsDeps): CmsServices {
     publicUrl,
   );
   const catalogue = new CatalogueService(d.db, d.clock, d.audit);
-  const webhooks = new WebhooksService(d.db, d.clock, d.audit, d.transport ?? fetchTransport);
+  const targets = new WebhookTargets(d.webhookTargets ?? { allowHttp: false }, d.resolver ?? systemResolver);
+  const webhooks = new WebhooksService(d.db, d.clock, d.audit, d.transport ?? pinnedHttpTransport(), targets);
   const jobs = new CmsJobs(d.db, d.clock, d.audit, d.directory, contacts, requests, webhooks, publicUrl);
   return { contacts, requests, catalogue, webhooks, jobs, directory: d.directory };
 }

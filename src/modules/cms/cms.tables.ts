@@ -143,6 +143,9 @@ export interface CmsTables {
     last_error: string | null;
     created_at: Timestamp;
     delivered_at: Timestamp | null;
+    /** While a sender holds the delivery: the end of its lease, and the claim's id (both null otherwise). */
+    claimed_until: Timestamp | null;
+    claim_id: string | null;
   };
 }
 

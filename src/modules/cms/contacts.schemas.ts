@@ -172,7 +172,12 @@ export const ContactListQuery = Type.Object({
   raised_from: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive' })),
   raised_to: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive' })),
   due: Type.Optional(StringEnum(['overdue', 'due_today'])),
-  assignee: Type.Optional(Type.String({ description: 'A user id, or "me"' })),
+  assignee: Type.Optional(
+    Type.String({
+      pattern: '^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
+      description: 'A user id, or "me"',
+    }),
+  ),
   view: Type.Optional(
     StringEnum(['all', 'mine', 'raised', 'received', 'team'], {
       description: 'mine: assigned to me; raised: my organisation raised; received/team: my side resolves',

@@ -12,5 +12,14 @@ export { CMS_JOBS, registerCmsJobs, CmsJobs } from './cms.jobs.ts';
 export { identityDirectory } from './cms.adapters.ts';
 export { seedDemoContacts } from './demo-contacts.ts';
 export { noRegister } from './cms.ports.ts';
-export type { SiteLookup, SiteInfo, Directory, CmsMailer, WebhookTransport } from './cms.ports.ts';
+export type {
+  SiteLookup,
+  SiteInfo,
+  Directory,
+  CmsMailer,
+  ResolvedAddress,
+  WebhookResolver,
+  WebhookTransport,
+} from './cms.ports.ts';
+export type { WebhookTargetPolicy } from './webhook-targets.ts';
 export type { ContactView, ContactSummary } from './contacts/contacts.service.ts';

@@ -13,13 +13,12 @@ import {
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
-  sql,
   type RawBuilder,
 } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { timelineSql, versionAtSql } from './des.repository.ts';
-import { CURRENT, portfolioSql } from './portfolio.repository.ts';
-import { detailSql, matchSql } from './enquiry/enquiry.repository.ts';
+import { CURRENT, portfolioSql, viewerOf } from './portfolio.repository.ts';
+import { detailSql, historyHeadSql, matchSql } from './enquiry/enquiry.repository.ts';
 
 const db = new Kysely<DB>({
   dialect: {
@@ -32,6 +31,9 @@ const db = new Kysely<DB>({
 
 const DIR = join(import.meta.dirname, '../../../test/snapshots/des');
 const ORG = '00000000-0000-4000-8000-000000000009';
+const CHILD = '00000000-0000-4000-8000-00000000000a';
+/** A parent organisation's user with the group grant: its own rights and its child's. */
+const VIEWER = viewerOf({ organisationId: ORG, visibleOrganisationIds: [ORG, CHILD] });
 const AS_AT = '2026-03-01';
 
 function render(q: RawBuilder<unknown>): string {
@@ -57,29 +59,26 @@ function snapshot(name: string, q: RawBuilder<unknown>): void {
 
 const QUERIES: Record<string, () => RawBuilder<unknown>> = {
   'portfolio-list': () =>
-    portfolioSql({ organisationId: ORG, asAt: AS_AT, knowledge: CURRENT, after: '7412345609', limit: 1000 }),
+    portfolioSql({ viewer: VIEWER, asAt: AS_AT, knowledge: CURRENT, after: '7412345609', limit: 1000 }),
   'portfolio-one-mprn': () =>
-    portfolioSql({ organisationId: ORG, asAt: AS_AT, knowledge: CURRENT, mprn: '741234509' }),
+    portfolioSql({ viewer: VIEWER, asAt: AS_AT, knowledge: CURRENT, mprn: '741234509' }),
   'portfolio-one-mprn-as-known-at': () =>
     portfolioSql({
-      organisationId: ORG,
+      viewer: VIEWER,
       asAt: AS_AT,
       knowledge: { kind: 'seq', seq: '42' },
       mprn: '741234509',
     }),
-  'portfolio-mprn-in': () =>
-    portfolioSql({
-      organisationId: ORG,
-      asAt: AS_AT,
-      knowledge: CURRENT,
-      mprnIn: sql`SELECT c.mprn FROM c`,
-    }),
   'enquiry-version-at': () => versionAtSql('741234509', AS_AT, CURRENT),
-  'enquiry-lookup': () => detailSql(ORG, '741234509', AS_AT, CURRENT),
-  'enquiry-lookup-as-known-at': () => detailSql(ORG, '741234509', AS_AT, { kind: 'seq', seq: '42' }),
+  'enquiry-lookup': () => detailSql(VIEWER, '741234509', AS_AT, CURRENT, false),
+  'enquiry-lookup-community': () => detailSql(VIEWER, '741234509', AS_AT, CURRENT, true),
+  'enquiry-lookup-as-known-at': () =>
+    detailSql(VIEWER, '741234509', AS_AT, { kind: 'seq', seq: '42' }, false),
+  'enquiry-history-head': () => historyHeadSql(VIEWER, '741234509', AS_AT, false),
+  'enquiry-history-head-community': () => historyHeadSql(VIEWER, '741234509', AS_AT, true),
   'enquiry-search': () =>
     matchSql({
-      organisationId: ORG,
+      viewer: VIEWER,
       asAt: AS_AT,
       filter: { criteria: { postcode: 'B91 1AA', house_no: '12a', street: '50%_off' } },
       community: false,
@@ -88,16 +87,19 @@ const QUERIES: Record<string, () => RawBuilder<unknown>> = {
     }),
   'enquiry-search-community': () =>
     matchSql({
-      organisationId: ORG,
+      viewer: VIEWER,
       asAt: AS_AT,
       filter: { criteria: { msn: 'E6S12345678901', uprn: '100023336956', address_id: '200000001' } },
       community: true,
       limit: 21,
     }),
-  'enquiry-history': () => timelineSql('741234509', AS_AT),
+  'enquiry-history': () =>
+    timelineSql({ viewer: VIEWER, mprn: '741234509', upToDate: AS_AT, community: false }),
+  'enquiry-history-community-pending': () =>
+    timelineSql({ viewer: VIEWER, mprn: '741234509', upToDate: null, community: true }),
   'enquiry-bulk-chunk': () =>
     matchSql({
-      organisationId: ORG,
+      viewer: VIEWER,
       asAt: AS_AT,
       filter: { mprns: ['741234509', '1234567890'] },
       community: false,

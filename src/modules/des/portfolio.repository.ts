@@ -1,13 +1,17 @@
 /**
- * Portfolios, computed in the database (domain.md §2): the supply points where, in the register as at a date,
- * the organisation or any organisation below it in its group is the party named by the portfolio rule of its
- * type (des.portfolio_rules: shipper → shipper_short_code, supplier → current_supplier, MAM → mam_short_code,
- * GT/IGT → network_name, CDSP → everything). The organisation tree is what identity publishes,
- * `published.organisation_tree(root)` (an inlinable SQL function, so this stays one index-driven statement); DES SQL
- * names no other module's schema.
+ * DES visibility, computed in the database: ONE rule, here, that every DES read composes (docs/security.md,
+ * "DES visibility over time"; domain.md §2).
  *
- * ONE function, `portfolioSql`, answers both "this organisation's portfolio" and "is this MPRN in it": every
- * DES read and the CMS site lookup go through it.
+ * - The viewer's rights (`rightsSql`): one row saying, for each party column of the register, which values name the
+ *   viewer: its organisation, and the organisations below it in its group only when the user holds the group grant
+ *   (the actor's visibleOrganisationIds, exactly as the CMS scopes by them), each by the portfolio rule of its type
+ *   (des.portfolio_rules: shipper → shipper_short_code, supplier → current_supplier, MAM → mam_short_code, GT/IGT →
+ *   network_name, CDSP → everything). The tree is what identity publishes, `published.organisation_tree(root)` (an
+ *   inlinable SQL function); DES SQL names no other module's schema.
+ * - The rule (`heldSql`): a version of a supply point is visible when the viewer held a right to it on that
+ *   version's business dates, i.e. when the version itself names the viewer in one of those columns. Every read
+ *   picks versions first (as at a date, under some knowledge, or all of them for history) and then applies this.
+ * - The portfolio (`portfolioSql`): the supply points whose version in force on a date the viewer holds.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/scope.ts';
@@ -31,43 +35,71 @@ export function validOnSql(alias: string, date: string): RawBuilder<unknown> {
   return sql`${sql.ref(`${alias}.valid_from`)} <= ${date}::date AND (${sql.ref(`${alias}.valid_to`)} IS NULL OR ${sql.ref(`${alias}.valid_to`)} > ${date}::date)`;
 }
 
-export interface PortfolioQuery {
+/** Who reads: the acting organisation and the organisations whose rights count for this user. */
+export interface Viewer {
   organisationId: string;
+  /** Its own id, plus its group children's only when the user holds the group grant (actor.visibleOrganisationIds). */
+  organisationIds: readonly string[];
+}
+
+export function viewerOf(actor: {
+  organisationId: string;
+  visibleOrganisationIds: readonly string[];
+}): Viewer {
+  return { organisationId: actor.organisationId, organisationIds: actor.visibleOrganisationIds };
+}
+
+/**
+ * The viewer's rights as one row: `everything` (CDSP), and per party column the values naming the viewer. A column
+ * added to the register as a right (issue 10: the last shipper of a shipperless site, the interested shipper of an
+ * unregistered one) is one more des.portfolio_rules row, one more array here and one more line in `heldSql`.
+ */
+export function rightsSql(viewer: Viewer): RawBuilder<unknown> {
+  return sql`
+    SELECT coalesce(bool_or(x.field = '*'), false) AS everything,
+           array_agg(x.value) FILTER (WHERE x.field = 'shipper_short_code') AS shipper_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'current_supplier') AS current_supplier,
+           array_agg(x.value) FILTER (WHERE x.field = 'mam_short_code') AS mam_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name
+      FROM (SELECT r.register_field AS field,
+                   CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
+              FROM published.organisation_tree(${viewer.organisationId}::uuid) t
+              JOIN des.portfolio_rules r ON r.organisation_type = t.type
+             WHERE t.id = ANY(${[...viewer.organisationIds]}::uuid[])) x`;
+}
+
+/** THE rule: the version aliased `v` names the viewer whose rights are aliased `rights` (false, never null). */
+export function heldSql(v: string, rights: string): RawBuilder<boolean> {
+  const col = (c: string) => sql.ref(`${v}.${c}`);
+  const right = (c: string) => sql.ref(`${rights}.${c}`);
+  return sql<boolean>`(${right('everything')}
+            OR ${col('shipper_short_code')} = ANY(${right('shipper_short_code')})
+            OR ${col('current_supplier')} = ANY(${right('current_supplier')})
+            OR ${col('mam_short_code')} = ANY(${right('mam_short_code')})
+            OR ${col('network_name')} = ANY(${right('network_name')})) IS TRUE`;
+}
+
+export interface PortfolioQuery {
+  viewer: Viewer;
   /** The business date the register is read as at (D-1 for "the portfolio"). */
   asAt: string;
   knowledge: Knowledge;
   /** When given: answers whether this one MPRN is in the portfolio. */
   mprn?: string;
-  /**
-   * When given: only these candidate MPRNs, as the inside of `IN (...)`: a subquery selecting MPRNs or a list of
-   * values (the DES enquiry's search results and bulk chunks; keeps the portfolio test index-driven).
-   */
-  mprnIn?: RawBuilder<unknown>;
   /** Paging for the portfolio list: MPRNs after this one, at most `limit`. */
   after?: string;
   limit?: number;
 }
 
-/** The query: `SELECT mprn` of the organisation's portfolio (or of the one MPRN, when it is in it), ordered. */
+/** The query: `SELECT mprn` of the viewer's portfolio (or of the one MPRN, when it is in it), ordered. */
 export function portfolioSql(q: PortfolioQuery): RawBuilder<{ mprn: string }> {
   return sql<{ mprn: string }>`
-    WITH party AS (
-      SELECT r.register_field AS field,
-             CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
-        FROM published.organisation_tree(${q.organisationId}::uuid) t
-        JOIN des.portfolio_rules r ON r.organisation_type = t.type
-    )
-    SELECT v.mprn FROM des.supply_point_versions v
+    SELECT v.mprn FROM (${rightsSql(q.viewer)}) rights
+      JOIN des.supply_point_versions v ON ${heldSql('v', 'rights')}
      WHERE ${knownSql('v', q.knowledge)}
        AND ${validOnSql('v', q.asAt)}
        ${q.mprn !== undefined ? sql`AND v.mprn = ${q.mprn}` : sql``}
-       ${q.mprnIn !== undefined ? sql`AND v.mprn IN (${q.mprnIn})` : sql``}
        ${q.after !== undefined ? sql`AND v.mprn > ${q.after}` : sql``}
-       AND (EXISTS (SELECT 1 FROM party WHERE field = '*')
-            OR v.shipper_short_code IN (SELECT value FROM party WHERE field = 'shipper_short_code')
-            OR v.current_supplier IN (SELECT value FROM party WHERE field = 'current_supplier')
-            OR v.mam_short_code IN (SELECT value FROM party WHERE field = 'mam_short_code')
-            OR v.network_name IN (SELECT value FROM party WHERE field = 'network_name'))
      ORDER BY v.mprn
      ${q.limit !== undefined ? sql`LIMIT ${q.limit}` : sql``}`;
 }

@@ -6,7 +6,7 @@ import type { Actor } from '../identity/index.ts';
 import { makeDesActor } from '../../../test/support/factories/des.ts';
 import { makeOrg } from '../../../test/support/factories.ts';
 import { createDesTestEnv, csv, registerRows, type DesTestEnv } from '../../../test/support/des.ts';
-import { CURRENT, portfolioRepository } from './portfolio.repository.ts';
+import { CURRENT, portfolioRepository, viewerOf } from './portfolio.repository.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import type { EnquiryService } from './enquiry/index.ts';
@@ -21,7 +21,7 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
   let enquiry: EnquiryService;
   const portfolio = (a: Actor, asAt: string) =>
     inScope(env.database.db, SYSTEM_SCOPE, (trx) =>
-      portfolioRepository.portfolio(trx, { organisationId: a.organisationId, asAt, knowledge: CURRENT }),
+      portfolioRepository.portfolio(trx, { viewer: viewerOf(a), asAt, knowledge: CURRENT }),
     );
   const current = (a: Actor, m: string) => enquiry.detail(a, m, {}, 'api');
   const asAt = (a: Actor, m: string, d: string) => enquiry.detail(a, m, { asAt: d }, 'api');
@@ -31,6 +31,7 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
   const T = '2026-03-02';
   let shipper: Actor;
   let parent: Actor;
+  let parentWithoutGrant: Actor;
   let otherShipper: Actor;
   let supplier: Actor;
   let gt: Actor;
@@ -51,7 +52,9 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
     const mamOrg = await makeOrg(s, { type: 'mam', shortCode: 'MAA' });
     const cdsp = await makeOrg(s, { type: 'cdsp', shortCode: 'CDX' });
     shipper = actorOf(child, ['des_user']);
-    parent = actorOf(p, ['des_user']);
+    // A group parent's user sees its children's supply points only with the group grant (as the CMS).
+    parentWithoutGrant = actorOf(p, ['des_user']);
+    parent = { ...parentWithoutGrant, visibleOrganisationIds: [p.id, child.id] };
     otherShipper = actorOf(other, ['des_user']);
     supplier = actorOf(sup, ['des_user']);
     gt = actorOf(gtOrg, ['des_user']);
@@ -86,9 +89,11 @@ describe('DES register queries: D-1, corrections, as known at, timeline, portfol
       assert.equal((await current(a, mprn))?.inPortfolio, true, a.organisationShortCode);
       assert.ok((await portfolio(a, d1)).includes(mprn), a.organisationShortCode);
     }
-    assert.equal((await portfolio(otherShipper, d1)).includes(mprn), false);
-    assert.equal(await current(otherShipper, mprn), null);
-    assert.equal(await timeline(otherShipper, mprn), null);
+    for (const a of [otherShipper, parentWithoutGrant]) {
+      assert.equal((await portfolio(a, d1)).includes(mprn), false, a.organisationShortCode);
+      assert.equal(await current(a, mprn), null, a.organisationShortCode);
+      assert.equal(await timeline(a, mprn), null, a.organisationShortCode);
+    }
     assert.equal((await portfolio(cdspStaff, d1)).length, 50);
   });
 

@@ -12,7 +12,7 @@ import type { Actor } from '../identity/index.ts';
 import { addressLine } from './address.ts';
 import { desRepository } from './des.repository.ts';
 import { isMprn } from './mprn.ts';
-import { CURRENT, portfolioRepository } from './portfolio.repository.ts';
+import { CURRENT, portfolioRepository, viewerOf } from './portfolio.repository.ts';
 
 /** A supply point as the CMS needs it (structurally the CMS SiteLookup's SiteInfo). */
 export interface SiteSummary {
@@ -47,7 +47,7 @@ export class RegisterService {
     if (!isMprn(mprn)) return null;
     const asAt = this.visibleDate();
     const v = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
-      const q = { organisationId: actor.organisationId, asAt, knowledge: CURRENT, mprn };
+      const q = { viewer: viewerOf(actor), asAt, knowledge: CURRENT, mprn };
       if (!(await portfolioRepository.isInPortfolio(trx, q))) return undefined;
       return desRepository.versionAt(trx, mprn, asAt, CURRENT);
     });

@@ -52,6 +52,11 @@ export interface OpenOptions {
   logger?: Logger;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * How long a query may wait for a connection (a new one to be made, or a busy pool to free one) before it fails
+   * as "database unavailable" (503) instead of hanging: PostgreSQL, default 10 s.
+   */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -75,6 +80,11 @@ function clientWithRole(
   return class extends base {
     constructor(cfg?: pg.ClientConfig) {
       super(connection ? ({ ...cfg, connection: connection() } as pg.ClientConfig) : cfg);
+      // A connection that dies while checked out of the pool (PostgreSQL restarted, 57P01 admin_shutdown) with no
+      // query running emits 'error' with no pool listener attached, which would end the process. The error is
+      // harmless here: the client is no longer queryable, its next query fails (mapped to 503) and the pool
+      // discards it on release.
+      this.on('error', () => undefined);
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     override connect(callback?: any): any {
@@ -107,9 +117,15 @@ async function openPostgres(url: string, adminUrl: string, opts: OpenOptions): P
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 20,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     Client: clientWithRole(pg.Client, ENSURE_APP_ROLE),
   } as pg.PoolConfig);
-  pool.on('error', (err) => opts.logger?.error({ err }, 'idle database connection failed'));
+  pool.on('error', (err) =>
+    opts.logger?.warn(
+      { code: (err as { code?: string }).code, error: err.message },
+      'idle database connection failed',
+    ),
+  );
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

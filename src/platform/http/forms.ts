@@ -28,6 +28,11 @@ export function fields(body: unknown, name: string): string[] {
   return typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
 }
 
+/**
+ * The form parser, for the web's forms only (the API takes JSON: input.ts refuses a form body on an API route with
+ * 415 before it is read). 256 KB is deliberate: the largest form (a contact's description, up to 10,000
+ * characters, percent-encoded) fits several times over; files come as multipart, with their own limits.
+ */
 export function registerFormParser(app: FastifyInstance) {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

@@ -8,14 +8,34 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { ValidationError } from '../errors.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+
+/**
+ * A broken multipart body (no boundary, cut short, a malformed part header) makes the parser throw a plain Error,
+ * which would be a 500: it is the client's malformed input, a 400. Errors that carry a status (the size limits) or
+ * a system code (a full disk) are left as they are.
+ */
+export function asUploadError(e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof DomainError || 'statusCode' in e || 'code' in e) return e;
+  return new ValidationError('The upload is not a complete multipart form', [
+    { field: 'file', message: 'Send the file again as a multipart form with a file part' },
+  ]);
+}
+
+async function rethrowingUploadErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw asUploadError(e);
+  }
+}
 
 /** The `file` part of a multipart request (with a file name when `named`), or null when there is none. */
 export async function uploadedFile(
   req: FastifyRequest,
   o: { named?: boolean } = {},
 ): Promise<MultipartFile | null> {
-  const part = await req.file();
+  const part = await rethrowingUploadErrors(() => req.file());
   if (!part) return null;
   if (part.fieldname !== 'file' || (o.named && !part.filename)) {
     part.file.resume(); // drain what is refused, so the request ends cleanly
@@ -40,15 +60,17 @@ export async function readLimited(
   max: number,
   tooLarge: () => Error,
 ): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of stream) {
-    const b = c as Buffer;
-    n += b.length;
-    if (n > max) throw tooLarge();
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+  return rethrowingUploadErrors(async () => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of stream) {
+      const b = c as Buffer;
+      n += b.length;
+      if (n > max) throw tooLarge();
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks);
+  });
 }
 
 /** Streams to a file (never buffered); `tooLarge()` fails it once more than `max` bytes have arrived. */
@@ -66,5 +88,5 @@ export async function saveLimited(
       else cb(null, chunk);
     },
   });
-  await pipeline(source, limit, createWriteStream(path));
+  await rethrowingUploadErrors(() => pipeline(source, limit, createWriteStream(path)));
 }

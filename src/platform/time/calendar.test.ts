@@ -81,6 +81,11 @@ test('londonDateOf follows BST, including across the clock changes', () => {
   assert.throws(() => londonDateOf(new Date('nope')), RangeError);
 });
 
+test('londonDateOf writes years before 1000 with four digits (issue 15: year 1 made a 500)', () => {
+  assert.equal(londonDateOf(new Date('0001-01-01T12:00:00Z')), '0001-01-01');
+  assert.equal(londonDateOf(new Date('0099-12-31T12:00:00Z')), '0099-12-31');
+});
+
 test('londonStartOfDay gives local midnight in GMT and BST', () => {
   assert.equal(londonStartOfDay('2024-01-15').toISOString(), '2024-01-15T00:00:00.000Z');
   assert.equal(londonStartOfDay('2024-07-02').toISOString(), '2024-07-01T23:00:00.000Z');

@@ -61,7 +61,8 @@ function londonParts(instant: Date): { date: IsoDate; msIntoDay: number } {
   if (!Number.isFinite(ms)) throw new RangeError('Invalid Date');
   const parts: Record<string, string> = {};
   for (const p of londonFormatter.formatToParts(instant)) parts[p.type] = p.value;
-  const date = `${parts['year']}-${parts['month']}-${parts['day']}`;
+  // Intl writes a year before 1000 with fewer digits; an IsoDate has four.
+  const date = `${parts['year']!.padStart(4, '0')}-${parts['month']}-${parts['day']}`;
   const msIntoDay =
     (Number(parts['hour']) * 3600 + Number(parts['minute']) * 60 + Number(parts['second'])) * 1000 +
     (((ms % 1000) + 1000) % 1000);

@@ -1,22 +1,27 @@
-    SELECT v.*, EXISTS (
-    WITH party AS (
-      SELECT r.register_field AS field,
-             CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
-        FROM published.organisation_tree($1::uuid) t
-        JOIN des.portfolio_rules r ON r.organisation_type = t.type
-    )
-    SELECT v.mprn FROM des.supply_point_versions v
-     WHERE "v"."known_from" <= $2::bigint AND ("v"."known_to" IS NULL OR "v"."known_to" > $3::bigint)
-       AND "v"."valid_from" <= $4::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $5::date)
-       AND v.mprn = $6
-       AND (EXISTS (SELECT 1 FROM party WHERE field = '*')
-            OR v.shipper_short_code IN (SELECT value FROM party WHERE field = 'shipper_short_code')
-            OR v.current_supplier IN (SELECT value FROM party WHERE field = 'current_supplier')
-            OR v.mam_short_code IN (SELECT value FROM party WHERE field = 'mam_short_code')
-            OR v.network_name IN (SELECT value FROM party WHERE field = 'network_name'))
-     ORDER BY v.mprn
-     ) AS in_portfolio
+    SELECT v.*, ("rights"."everything"
+            OR "v"."shipper_short_code" = ANY("rights"."shipper_short_code")
+            OR "v"."current_supplier" = ANY("rights"."current_supplier")
+            OR "v"."mam_short_code" = ANY("rights"."mam_short_code")
+            OR "v"."network_name" = ANY("rights"."network_name")) IS TRUE AS in_portfolio
       FROM (
-    SELECT v.* FROM des.supply_point_versions v
-     WHERE v.mprn = $7 AND "v"."known_from" <= $8::bigint AND ("v"."known_to" IS NULL OR "v"."known_to" > $9::bigint) AND "v"."valid_from" <= $10::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $11::date)) v
--- parameters: ["00000000-0000-4000-8000-000000000009","42","42","2026-03-01","2026-03-01","741234509","741234509","42","42","2026-03-01","2026-03-01"]
+    SELECT coalesce(bool_or(x.field = '*'), false) AS everything,
+           array_agg(x.value) FILTER (WHERE x.field = 'shipper_short_code') AS shipper_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'current_supplier') AS current_supplier,
+           array_agg(x.value) FILTER (WHERE x.field = 'mam_short_code') AS mam_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name
+      FROM (SELECT r.register_field AS field,
+                   CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
+              FROM published.organisation_tree($1::uuid) t
+              JOIN des.portfolio_rules r ON r.organisation_type = t.type
+             WHERE t.id = ANY($2::uuid[])) x) rights
+      LEFT JOIN LATERAL (
+        SELECT v.* FROM des.supply_point_versions v
+         WHERE v.mprn = $3 AND "v"."known_from" <= $4::bigint AND ("v"."known_to" IS NULL OR "v"."known_to" > $5::bigint) AND "v"."valid_from" <= $6::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $7::date)
+           AND ("rights"."everything"
+            OR "v"."shipper_short_code" = ANY("rights"."shipper_short_code")
+            OR "v"."current_supplier" = ANY("rights"."current_supplier")
+            OR "v"."mam_short_code" = ANY("rights"."mam_short_code")
+            OR "v"."network_name" = ANY("rights"."network_name")) IS TRUE
+         LIMIT 1
+      ) v ON true
+-- parameters: ["00000000-0000-4000-8000-000000000009",["00000000-0000-4000-8000-000000000009","00000000-0000-4000-8000-00000000000a"],"741234509","42","42","2026-03-01","2026-03-01"]

@@ -4,27 +4,29 @@
     lower(coalesce("v"."delivery_point_alias", '')), lower(coalesce("v"."dependent_street", '')), lower(coalesce("v"."street", '')), lower(coalesce("v"."dependent_local", '')),
     lower(coalesce("v"."town", '')), lower(coalesce("v"."county", '')), "v"."mprn") COLLATE "C") AS sort_key FROM des.supply_point_versions v
        WHERE "v"."known_to" IS NULL AND "v"."valid_from" <= $1::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $2::date) AND ("v"."postcode" = $3 AND lower("v"."house_no") = lower($4) AND "v"."street" ILIKE $5)
-    ), p AS MATERIALIZED (
-    WITH party AS (
-      SELECT r.register_field AS field,
-             CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
-        FROM published.organisation_tree($6::uuid) t
-        JOIN des.portfolio_rules r ON r.organisation_type = t.type
     )
-    SELECT v.mprn FROM des.supply_point_versions v
-     WHERE "v"."known_to" IS NULL
-       AND "v"."valid_from" <= $7::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $8::date)
-       AND v.mprn IN (SELECT c.mprn FROM c)
-       AND (EXISTS (SELECT 1 FROM party WHERE field = '*')
-            OR v.shipper_short_code IN (SELECT value FROM party WHERE field = 'shipper_short_code')
-            OR v.current_supplier IN (SELECT value FROM party WHERE field = 'current_supplier')
-            OR v.mam_short_code IN (SELECT value FROM party WHERE field = 'mam_short_code')
-            OR v.network_name IN (SELECT value FROM party WHERE field = 'network_name'))
-     ORDER BY v.mprn
-     )
-    SELECT c.*, EXISTS (SELECT 1 FROM p WHERE p.mprn = c.mprn) AS in_portfolio FROM c
-     WHERE c.mprn IN (SELECT p.mprn FROM p)
-       AND c.sort_key > $9
+    SELECT c.*, ("rights"."everything"
+            OR "c"."shipper_short_code" = ANY("rights"."shipper_short_code")
+            OR "c"."current_supplier" = ANY("rights"."current_supplier")
+            OR "c"."mam_short_code" = ANY("rights"."mam_short_code")
+            OR "c"."network_name" = ANY("rights"."network_name")) IS TRUE AS in_portfolio
+      FROM (
+    SELECT coalesce(bool_or(x.field = '*'), false) AS everything,
+           array_agg(x.value) FILTER (WHERE x.field = 'shipper_short_code') AS shipper_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'current_supplier') AS current_supplier,
+           array_agg(x.value) FILTER (WHERE x.field = 'mam_short_code') AS mam_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name
+      FROM (SELECT r.register_field AS field,
+                   CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
+              FROM published.organisation_tree($6::uuid) t
+              JOIN des.portfolio_rules r ON r.organisation_type = t.type
+             WHERE t.id = ANY($7::uuid[])) x) rights CROSS JOIN c
+     WHERE ("rights"."everything"
+            OR "c"."shipper_short_code" = ANY("rights"."shipper_short_code")
+            OR "c"."current_supplier" = ANY("rights"."current_supplier")
+            OR "c"."mam_short_code" = ANY("rights"."mam_short_code")
+            OR "c"."network_name" = ANY("rights"."network_name")) IS TRUE
+       AND c.sort_key > $8
      ORDER BY c.sort_key
-     LIMIT $10
--- parameters: ["2026-03-01","2026-03-01","B91 1AA","12a","%50\\%\\_off%","00000000-0000-4000-8000-000000000009","2026-03-01","2026-03-01","key",21]
+     LIMIT $9
+-- parameters: ["2026-03-01","2026-03-01","B91 1AA","12a","%50\\%\\_off%","00000000-0000-4000-8000-000000000009",["00000000-0000-4000-8000-000000000009","00000000-0000-4000-8000-00000000000a"],"key",21]

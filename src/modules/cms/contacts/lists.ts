@@ -52,6 +52,8 @@ export async function exportContacts(
   });
 }
 
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number): ContactFilters {
   const errors: FieldError[] = [];
   const date = (name: string, v: string | undefined): Date | undefined => {
@@ -72,6 +74,8 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
   }
   if (q.mprn !== undefined && !(validateMprn(q.mprn).ok && q.mprn === q.mprn.trim()))
     errors.push({ field: 'mprn', message: 'An MPRN is 6 to 10 digits' });
+  if (q.assignee !== undefined && q.assignee !== 'me' && !USER_ID.test(q.assignee))
+    errors.push({ field: 'assignee', message: 'Choose a person (a user id), or "me"' });
   if (errors.length > 0) throw new ValidationError('The list filters are not valid', errors);
   const assignee = q.assignee === 'me' ? actor.userId : q.assignee;
   const view = q.view ?? 'all';

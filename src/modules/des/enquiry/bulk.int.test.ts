@@ -42,7 +42,17 @@ describe('bulk enquiry', () => {
         .where('short_code', '=', code)
         .execute();
     }
-    const user = await makeUser(t.services, { orgShortCode: 'GRP', roles: ['des_user', 'des_bulk'] });
+    // A user of the parent with the group grant (without it, the children's supply points are not visible).
+    const user = await t.services.identity.createUser(
+      {
+        organisationShortCode: 'GRP',
+        email: 'group-bulk@test.example',
+        name: 'Group bulk user',
+        roles: ['des_user', 'des_bulk'],
+        groupVisibility: true,
+      },
+      TEST_ACTOR,
+    );
     groupToken = (
       await t.services.identity.createToken({ email: user.email, label: 't', scopes: null }, TEST_ACTOR)
     ).token;

@@ -15,6 +15,7 @@ import type { JobQueue } from '../../../platform/jobs/queue.ts';
 import type { AuditService } from '../../audit/index.ts';
 import type { Actor } from '../../identity/index.ts';
 import { CsvError, readCsv, REGISTER_FIELDS, toCsvLine, validateMprn } from '../register/index.ts';
+import { viewerOf, type Viewer } from '../portfolio.repository.ts';
 import { enquiryRepository, type BulkJobRow } from './enquiry.repository.ts';
 import type { EnquiryChannel } from './enquiry.tables.ts';
 import type { EnquiryService, SupplyPointView } from './enquiry.service.ts';
@@ -194,6 +195,7 @@ export class BulkEnquiryService {
           expires_at: new Date(now.getTime() + BULK_RETENTION_DAYS * 86_400_000),
           rows_read: parsed.rowsRead,
           mprns: parsed.mprns,
+          viewer_organisation_ids: [...viewerOf(actor).organisationIds],
           invalid_rows: { count: parsed.invalidCount, rows: parsed.invalid },
         }),
       );
@@ -302,11 +304,16 @@ export async function handleBulkEnquiryJob(d: BulkDeps, data: { jobId: string })
   );
   try {
     const mprns = await inScope(d.db, SYSTEM_SCOPE, (trx) => enquiryRepository.bulkJobMprns(trx, job.id));
+    // The submitter's view: its organisation, and its group children only if the user held the group grant.
+    const viewer: Viewer = {
+      organisationId: job.organisation_id,
+      organisationIds: job.viewer_organisation_ids ?? [job.organisation_id],
+    };
     const found = new Map<string, SupplyPointView>();
     for (let i = 0; i < mprns.length; i += CHUNK) {
       const chunk = mprns.slice(i, i + CHUNK);
       const rows = await enquiryRepository.match(d.enquiry.run, {
-        organisationId: job.organisation_id,
+        viewer,
         asAt,
         filter: { mprns: chunk },
         community: d.enquiry.communityView,

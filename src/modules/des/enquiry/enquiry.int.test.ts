@@ -263,7 +263,13 @@ describe('DES enquiry API', () => {
     const absent = await absentMprns(t, 3);
     let compared = 0;
     for (const a of t.orgs) {
-      const outside = t.rowsOutside(a);
+      // Supply points the organisation never held on any loaded date (a former holder sees its own period).
+      const everHeld = new Set(
+        [...t.states.values()].flatMap((st) =>
+          [...st.values()].filter((r) => inPortfolioOf(a, r)).map((r) => r['mprn']),
+        ),
+      );
+      const outside = t.rowsOutside(a).filter((r) => !everHeld.has(r['mprn']));
       const mine = new Set(t.rowsIn(a).map((r) => r['mprn']));
       // Deterministic spread over the register: every 17th supply point outside the portfolio, up to 4 per org.
       const sample = outside.filter((_, i) => i % 17 === 3).slice(0, 4);

@@ -1,7 +1,7 @@
 /**
- * SQL of the DES enquiry. Every read of register data goes through the register engineer's builders: the version
- * in force (`versionAtSql`) and the ONE portfolio function (`portfolioSql`), combined here into single statements
- * so that a look-up is one round trip and the portfolio test runs in the database, never after fetching.
+ * SQL of the DES enquiry. Every read of register data composes the register's builders (the version in force, the
+ * knowledge) with the ONE visibility rule (portfolio.repository.ts: the viewer's rights and `heldSql`) into single
+ * statements, so that a look-up is one round trip and visibility is decided in the database, never after fetching.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -15,12 +15,22 @@ import {
 import type pg from 'pg';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Tx } from '../../../platform/db/scope.ts';
-import { versionAtSql, type VersionRow } from '../des.repository.ts';
-import { CURRENT, knownSql, portfolioSql, validOnSql, type Knowledge } from '../portfolio.repository.ts';
+import type { VersionRow } from '../des.repository.ts';
+import {
+  CURRENT,
+  heldSql,
+  knownSql,
+  rightsSql,
+  validOnSql,
+  type Knowledge,
+  type Viewer,
+} from '../portfolio.repository.ts';
 import type { EnquiryTables } from './enquiry.tables.ts';
 import { ADDRESS_PARTS, type SearchCriteria } from './search-criteria.ts';
 
 export type EnquiryRow = VersionRow & { in_portfolio: boolean; sort_key?: string };
+/** The row `detailSql` answers when there is no version the viewer may see: every column null. */
+export type NoRow = { [K in keyof EnquiryRow]: null } & { in_portfolio: false; shown_as_at?: null };
 
 /** Address sort key in the DES display order (register-reference §3.4); building numbers compare numerically. */
 function sortKeySql(a: string): RawBuilder<string> {
@@ -31,16 +41,53 @@ function sortKeySql(a: string): RawBuilder<string> {
     ${c('town')}, ${c('county')}, ${sql.ref(`${a}.mprn`)}) COLLATE "C")`;
 }
 
-/** One supply point as at a date under some knowledge, with whether it is in the organisation's portfolio. */
+/**
+ * One supply point as at a date under some knowledge, when the viewer may see it (the one DES rule), with whether
+ * the viewer holds it; or, with the community view on, whoever holds it. Always exactly one row: the viewer's rights
+ * first, then the version (all null when there is none the viewer may see), so a supply point that is not the
+ * viewer's costs the same statement, the same plan and the same row as one that does not exist.
+ */
 export function detailSql(
-  organisationId: string,
+  viewer: Viewer,
   mprn: string,
   asAt: string,
   knowledge: Knowledge,
-): RawBuilder<EnquiryRow> {
-  return sql<EnquiryRow>`
-    SELECT v.*, EXISTS (${portfolioSql({ organisationId, asAt, knowledge, mprn })}) AS in_portfolio
-      FROM (${versionAtSql(mprn, asAt, knowledge)}) v`;
+  community: boolean,
+): RawBuilder<EnquiryRow | NoRow> {
+  return sql<EnquiryRow | NoRow>`
+    SELECT v.*, ${heldSql('v', 'rights')} AS in_portfolio
+      FROM (${rightsSql(viewer)}) rights
+      LEFT JOIN LATERAL (
+        SELECT v.* FROM des.supply_point_versions v
+         WHERE v.mprn = ${mprn} AND ${knownSql('v', knowledge)} AND ${validOnSql('v', asAt)}
+           ${community ? sql`` : sql`AND ${heldSql('v', 'rights')}`}
+         LIMIT 1
+      ) v ON true`;
+}
+
+/**
+ * The supply point a history is shown for: its newest version in force on or before `upTo` (current knowledge) that
+ * the viewer may see, shown as at `upTo` or, when the viewer's right ended before, the last day of that version (a
+ * former shipper's history is headed by its own period). One row always, as `detailSql`.
+ */
+export function historyHeadSql(
+  viewer: Viewer,
+  mprn: string,
+  upTo: string,
+  community: boolean,
+): RawBuilder<(EnquiryRow & { shown_as_at: string }) | NoRow> {
+  return sql<(EnquiryRow & { shown_as_at: string }) | NoRow>`
+    SELECT v.*, ${heldSql('v', 'rights')} AS in_portfolio,
+           to_char(CASE WHEN v.valid_to <= ${upTo}::date THEN v.valid_to - 1 ELSE ${upTo}::date END,
+                   'YYYY-MM-DD') AS shown_as_at
+      FROM (${rightsSql(viewer)}) rights
+      LEFT JOIN LATERAL (
+        SELECT v.* FROM des.supply_point_versions v
+         WHERE v.mprn = ${mprn} AND ${knownSql('v', CURRENT)} AND v.valid_from <= ${upTo}::date
+           ${community ? sql`` : sql`AND ${heldSql('v', 'rights')}`}
+         ORDER BY v.valid_from DESC
+         LIMIT 1
+      ) v ON true`;
 }
 
 /** The search criteria as a predicate over the versions aliased `v`. */
@@ -67,7 +114,7 @@ export function criteriaSql(c: SearchCriteria): RawBuilder<unknown> {
 export type MatchFilter = { criteria: SearchCriteria } | { mprns: readonly string[] };
 
 export interface MatchQuery {
-  organisationId: string;
+  viewer: Viewer;
   asAt: string;
   /** The candidates (current knowledge, in force on `asAt`). */
   filter: MatchFilter;
@@ -80,22 +127,17 @@ export interface MatchQuery {
 
 /**
  * Supply points matching a predicate, as at a date, sorted in the address display order: the candidates come
- * from the search indexes, then the portfolio function decides, in the same statement, which are in the portfolio.
+ * from the search indexes, then the one DES rule decides, in the same statement, which the viewer may see.
  */
 export function matchSql(q: MatchQuery): RawBuilder<EnquiryRow> {
-  const portfolio = portfolioSql({
-    organisationId: q.organisationId,
-    asAt: q.asAt,
-    knowledge: CURRENT,
-    mprnIn: sql`SELECT c.mprn FROM c`,
-  });
   return sql<EnquiryRow>`
     WITH c AS MATERIALIZED (
       SELECT v.*, ${sortKeySql('v')} AS sort_key FROM des.supply_point_versions v
        WHERE ${knownSql('v', CURRENT)} AND ${validOnSql('v', q.asAt)} AND (${filterSql(q.filter)})
-    ), p AS MATERIALIZED (${portfolio})
-    SELECT c.*, EXISTS (SELECT 1 FROM p WHERE p.mprn = c.mprn) AS in_portfolio FROM c
-     WHERE ${q.community ? sql`true` : sql`c.mprn IN (SELECT p.mprn FROM p)`}
+    )
+    SELECT c.*, ${heldSql('c', 'rights')} AS in_portfolio
+      FROM (${rightsSql(q.viewer)}) rights CROSS JOIN c
+     WHERE ${q.community ? sql`true` : heldSql('c', 'rights')}
        ${q.after !== undefined ? sql`AND c.sort_key > ${q.after}` : sql``}
      ORDER BY c.sort_key
      ${q.limit !== undefined ? sql`LIMIT ${q.limit}` : sql``}`;
@@ -146,6 +188,7 @@ const BULK_COLUMNS = [
   'expires_at',
   'as_at',
   'rows_read',
+  'viewer_organisation_ids',
   'invalid_rows',
   'processed',
   'found',
@@ -180,14 +223,22 @@ const addToCounter = (oc: OnConflictBuilder<DB, 'des.enquiry_usage'>) =>
     .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` });
 
 export const enquiryRepository = {
+  /** The supply point's version the viewer may see, or undefined (one statement, one row, either way). */
   async detail(
     run: Runner,
-    organisationId: string,
-    mprn: string,
-    asAt: string,
-    knowledge: Knowledge,
+    q: { viewer: Viewer; mprn: string; asAt: string; knowledge: Knowledge; community: boolean },
   ): Promise<EnquiryRow | undefined> {
-    return (await run(detailSql(organisationId, mprn, asAt, knowledge)))[0];
+    const row = (await run(detailSql(q.viewer, q.mprn, q.asAt, q.knowledge, q.community)))[0];
+    return row?.mprn != null ? row : undefined;
+  },
+
+  /** The version heading the viewer's history of a supply point, and the date it is shown as at; or undefined. */
+  async historyHead(
+    run: Runner,
+    q: { viewer: Viewer; mprn: string; upTo: string; community: boolean },
+  ): Promise<(EnquiryRow & { shown_as_at: string }) | undefined> {
+    const row = (await run(historyHeadSql(q.viewer, q.mprn, q.upTo, q.community)))[0];
+    return row?.mprn != null ? row : undefined;
   },
 
   async match(run: Runner, q: MatchQuery): Promise<EnquiryRow[]> {

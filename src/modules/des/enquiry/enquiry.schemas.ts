@@ -116,6 +116,10 @@ export const DetailQuery = Type.Object(
     ),
     as_known_at: Type.Optional(
       Type.String({
+        // An instant with a zone, in the register's range (1800 onwards): earlier years are refused here, at the
+        // edge (a year before 1000 has no YYYY-MM-DD London date, which made a 500 further in).
+        pattern:
+          '^(1[89]|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$',
         description:
           'Show what the register said at this past instant (ISO 8601 with a zone); with no as_at, as at the D-1 of that instant',
       }),

@@ -1,9 +1,11 @@
 /**
  * The DES enquiry: look-up, search, history and the enquiry log, with the DES rules:
  * - D-1: customers see the register as at the end of yesterday (London), CDSP staff with des:pending_read later too;
- * - visibility: the caller's portfolio (the register engineer's portfolio function, in the same SQL statement), or
- *   with the community view on, everything else without the 12 portfolio-only fields. Outside what the caller may
- *   see, a supply point is exactly absent: the same statement runs, the same audit is written, null is returned;
+ * - visibility: the one DES rule over time (portfolio.repository.ts; docs/security.md "DES visibility over time"),
+ *   in the same SQL statement: the versions the caller's organisation held (its group children's only with the
+ *   user's group grant), or with the community view on, everything else without the 12 portfolio-only fields.
+ *   Outside what the caller may see, a supply point is exactly absent: the same statement runs and returns the same
+ *   row, the same audit is written, null is returned;
  * - allowances: each call is admitted by the organisation's daily and annual allowance, or refused (429);
  * - audit: every enquiry is an audit event, committed (with its enquiry-log row and usage counters, in the same
  *   transaction, by the group committer) before its answer is returned.
@@ -18,7 +20,7 @@ import { AuditGroupCommitter, type AuditEventInput, type AuditService } from '..
 import type { Actor } from '../../identity/index.ts';
 import { desRepository } from '../des.repository.ts';
 import { FIELD_COLUMNS, loadRepository } from '../load.repository.ts';
-import { CURRENT, type Knowledge } from '../portfolio.repository.ts';
+import { CURRENT, viewerOf, type Knowledge } from '../portfolio.repository.ts';
 import { addressLine } from '../address.ts';
 import { isMprn } from '../mprn.ts';
 import type { RegisterService } from '../register.service.ts';
@@ -258,7 +260,13 @@ export class EnquiryService {
           knowledge = seq === null ? null : { kind: 'seq', seq };
         }
         if (knowledge) {
-          const row = await enquiryRepository.detail(this.run, actor.organisationId, mprn, asAt, knowledge);
+          const row = await enquiryRepository.detail(this.run, {
+            viewer: viewerOf(actor),
+            mprn,
+            asAt,
+            knowledge,
+            community: this.communityView,
+          });
           view = this.view(row, asAt, knownAt);
         }
       }
@@ -359,7 +367,7 @@ export class EnquiryService {
     let rows: EnquiryRow[];
     try {
       rows = await enquiryRepository.match(this.run, {
-        organisationId: actor.organisationId,
+        viewer: viewerOf(actor),
         asAt,
         filter: { criteria },
         community: this.communityView,
@@ -390,7 +398,11 @@ export class EnquiryService {
   }
 
   // ---------------------------------------------------------------- history
-  /** Every change of the supply point up to D-1 (later too for CDSP staff); null when not visible. */
+  /**
+   * Every change of the supply point up to D-1 (later too for CDSP staff) that the caller may see: the changes of
+   * the versions it held (a former shipper: its own period), never a predecessor's portfolio-only values. Headed by
+   * the newest version it may see. Null when it may see none (exactly as for a supply point that does not exist).
+   */
   async history(
     actor: Actor,
     mprn: string,
@@ -402,23 +414,23 @@ export class EnquiryService {
     let result: { view: SupplyPointView; changes: HistoryEntry[] } | null = null;
     try {
       if (isMprn(mprn)) {
-        const row = await enquiryRepository.detail(this.run, actor.organisationId, mprn, asAt, CURRENT);
-        const view = this.view(row, asAt, null);
+        const viewer = viewerOf(actor);
+        const community = this.communityView;
+        const head = await enquiryRepository.historyHead(this.run, { viewer, mprn, upTo: asAt, community });
+        const view = head ? this.view(head, head.shown_as_at, null) : null;
         if (view) {
           const rows = await inScope(this.db, SYSTEM_SCOPE, (trx) =>
-            desRepository.timeline(trx, mprn, pendingToo ? null : asAt),
+            desRepository.timeline(trx, { viewer, mprn, upToDate: pendingToo ? null : asAt, community }),
           );
-          const changes = rows
-            .filter((r) => view.inPortfolio || !PORTFOLIO_ONLY.has(r.field))
-            .map((r) => ({
-              field: r.field,
-              from: r.old_value,
-              to: r.new_value,
-              effectiveDate: r.effective_date,
-              loadedAt: r.loaded_at,
-              correction: r.correction,
-              pending: r.effective_date > asAt,
-            }));
+          const changes = rows.map((r) => ({
+            field: r.field,
+            from: r.old_value,
+            to: r.new_value,
+            effectiveDate: r.effective_date,
+            loadedAt: r.loaded_at,
+            correction: r.correction,
+            pending: r.effective_date > asAt,
+          }));
           result = { view, changes };
         }
       }

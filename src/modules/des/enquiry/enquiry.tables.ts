@@ -57,6 +57,8 @@ export interface EnquiryTables {
     as_at: string | null;
     rows_read: number;
     mprns: string[];
+    /** Whose rights the job reads with: the submitter's organisation, plus its group children with the group grant. */
+    viewer_organisation_ids: string[] | null;
     invalid_rows: Json;
     processed: Generated<number>;
     found: number | null;

@@ -63,7 +63,8 @@ export function keyExpiry(
   let date: string | null = isIsoDate(input) ? input : null;
   if (!date && DATE_TIME.test(input) && !Number.isNaN(Date.parse(input)))
     date = londonDateOf(new Date(input));
-  if (!date) {
+  // The key stops at the start of the next day, which must still be a date (a four-digit year).
+  if (!date || date > '9999-12-30') {
     errors.push({ field: 'expires', message: EXPIRY_FORMAT });
     return null;
   }
