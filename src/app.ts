@@ -35,7 +35,7 @@ import { readOutbox } from './platform/mail/mailer.ts';
 import type { RouteSummary } from './platform/http/types.ts';
 import { cmsApiPlugin, cmsNavigation, cmsWebPlugin } from './modules/cms/index.ts';
 import { navigationFor, type NavigationEntry } from './platform/web/navigation.ts';
-import { desApiPlugin } from './modules/des/index.ts';
+import { appointmentsApiPlugin, appointmentsWebPlugin, desApiPlugin } from './modules/des/index.ts';
 import { enquiryApiPlugin, enquiryWebPlugin, gesApiPlugin } from './modules/des/enquiry/index.ts';
 import { siteWebPlugin } from './modules/site/site.routes.web.ts';
 
@@ -212,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(cmsWebPlugin(services.cms));
   await app.register(enquiryWebPlugin(services.desEnquiry));
+  await app.register(appointmentsWebPlugin(services.appointments));
   await app.register(siteWebPlugin, { lsosFor: (actor) => services.lso.lsosOfOwnOrganisation(actor) });
   await app.register(identityWebPlugin, {
     auth: services.auth,
@@ -230,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(lsoApiPlugin, { lso: services.lso });
       await api.register(cmsApiPlugin(services.cms));
       await api.register(desApiPlugin(services.des));
+      await api.register(appointmentsApiPlugin(services.appointments));
       await api.register(enquiryApiPlugin(services.desEnquiry));
     },
     { prefix: '/api/v1' },

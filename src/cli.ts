@@ -21,7 +21,7 @@ import { createLogger } from './platform/logger.ts';
 import { auditCommands, type AuditActor } from './modules/audit/index.ts';
 import { seedDemo } from './demo/seed.ts';
 import { totpCode } from './modules/identity/auth/mfa.ts';
-import { desCommands } from './modules/des/index.ts';
+import { appointmentCommands, desCommands } from './modules/des/index.ts';
 import { demoGeneratorOrgs } from './demo/des-register.ts';
 import { startServer, stopOnSignals } from './server.ts';
 
@@ -163,6 +163,7 @@ export const commands: Command[] = [
   },
   ...auditCommands(),
   ...desCommands({ generatorOrgs: demoGeneratorOrgs }),
+  ...appointmentCommands(),
 ];
 
 function helpText(): string {

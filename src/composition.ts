@@ -18,7 +18,7 @@ import {
   type WebhookResolver,
   type WebhookTransport,
 } from './modules/cms/index.ts';
-import { createDes, type DesServices } from './modules/des/index.ts';
+import { AppointmentsService, createDes, type DesServices } from './modules/des/index.ts';
 import { createDesEnquiry, type DesEnquiryServices } from './modules/des/enquiry/index.ts';
 import type pg from 'pg';
 
@@ -32,6 +32,8 @@ export interface Services extends IdentityServices {
   des: DesServices;
   /** DES enquiry: look-ups, search, history, bulk enquiry, the enquiry log and allowances. */
   desEnquiry: DesEnquiryServices;
+  /** DES's appointments directory: which DMSP and MRA serve which supply points. */
+  appointments: AppointmentsService;
   /** Settles when every module's jobs are registered on the queue (at once when there is no queue). */
   jobsRegistered: Promise<void>;
 }
@@ -86,11 +88,21 @@ export function createServices(
     site,
   });
   const des = createDes({ db, clock, audit, jobs, copyPool: opts.desCopyPool, inboxDir: opts.desInboxDir });
+  const appointments = new AppointmentsService(db, clock, audit, {
+    organisations: async () =>
+      (await identity.listOrganisations()).map((o) => ({
+        id: o.id,
+        shortCode: o.shortCode,
+        name: o.name,
+        type: o.type,
+      })),
+  });
   const desEnquiry = createDesEnquiry({
     db,
     clock,
     audit,
     register: des.register,
+    appointments,
     communityView: opts.config?.des?.communityView ?? false,
     jobs,
     queryPool: opts.queryPool ?? null,
@@ -133,6 +145,7 @@ export function createServices(
     cms,
     des,
     desEnquiry,
+    appointments,
     jobsRegistered,
   };
 }

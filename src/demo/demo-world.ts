@@ -29,6 +29,7 @@ export const DEMO_ORGS: DemoOrg[] = [
   { name: 'Independent Pipelines', type: 'igt', shortCode: 'IPL', network: 'Independent Pipelines' },
   { name: 'Connect Utility Infrastructure', type: 'uip', shortCode: 'CUI' },
   { name: 'ReadRight Meter Reading', type: 'mra', shortCode: 'RRM' },
+  { name: 'Precise Meter Reads', type: 'mra', shortCode: 'PMR' },
   { name: 'DailyMetric Services', type: 'dmsp', shortCode: 'DMS' },
   { name: 'Meterserve Asset Management', type: 'mam', shortCode: 'MSA' },
   { name: 'Gasworks Meter Assets', type: 'mam', shortCode: 'GMA' },

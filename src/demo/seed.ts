@@ -5,6 +5,7 @@ import type { AuditActor } from '../modules/audit/index.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS } from './demo-world.ts';
 import { seedDemoContacts } from '../modules/cms/index.ts';
 import { seedDemoRegister } from './des-register.ts';
+import { seedDemoAppointments } from './appointments.ts';
 
 const SEEDER: AuditActor = { userId: null, label: 'seed:demo', organisationId: null };
 
@@ -64,5 +65,6 @@ async function seedInto(services: Services): Promise<SeedSummary> {
     );
   }
   await seedDemoContacts(services.cms, services.clock);
+  await seedDemoAppointments(services.appointments);
   return { organisations: DEMO_ORGS.length, users: DEMO_USERS.length };
 }

@@ -125,6 +125,8 @@ export type SiteFields = Partial<
   Record<
     | 'mprn'
     | 'shipper_short_code'
+    | 'last_shipper_short_code'
+    | 'interested_shipper_short_code'
     | 'current_supplier'
     | 'mam_short_code'
     | 'network_name'

@@ -495,7 +495,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     });
   });
 
-  test('routing on the real register: GSR from the site’s network goes to its shipper; DMQ is refused, as the register names no DMSP', async () => {
+  test('routing on the real register: GSR from the site’s network goes to its shipper; DMQ is refused, as no DMSP is appointed', async () => {
     // GSR: the gas transporter of the site's network raises it; the register's shipper resolves it.
     const network = `Net GSR ${orgA.shortCode}`;
     const gt = await makeOrg(t.services, { type: 'gt', networkName: network });
@@ -522,8 +522,8 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     assert.equal(seen.statusCode, 200, 'the shipper resolves it, so it sees it');
     assert.ok(seen.json().available_actions.includes('start'));
 
-    // DMQ: routed to the site's DMSP, which GES does not record (domain.md §2: the appointments directory is
-    // the source, and there is none yet), so the real register names none and the contact is refused.
+    // DMQ: routed to the site's DMSP, which GES does not record: the appointments directory is the source
+    // (des/appointments), and it appoints none here, so the contact is refused naming what is missing.
     await makeOrg(t.services, { type: 'dmsp' });
     const dmqSite = await addSite(t, { shipper_short_code: orgA.shortCode, class: '1' });
     const code = (await a('GET', '/contact-codes/DMQ')).json();
@@ -538,7 +538,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
       },
     });
     assert.equal(refused.statusCode, 400);
-    assert.match(refused.body, /does not name a Daily Metered Service Provider/);
+    assert.match(refused.body, /No Daily Metered Service Provider is appointed for this supply point/);
     const after = await a('GET', '/contacts?code=DMQ');
     assert.deepEqual(after.json(), before.json(), 'nothing was raised');
   });

@@ -127,6 +127,9 @@ const SiteSchema = Type.Union([
     network_name: Nullable(Type.String()),
     ldz_id: Nullable(Type.String()),
     shipper_short_code: Nullable(Type.String()),
+    // Absent from snapshots taken before the register had them (issue 10).
+    last_shipper_short_code: Type.Optional(Nullable(Type.String())),
+    interested_shipper_short_code: Type.Optional(Nullable(Type.String())),
     current_supplier: Nullable(Type.String()),
     dmsp_short_code: Nullable(Type.String()),
     mra_short_code: Nullable(Type.String()),

@@ -10,6 +10,7 @@ import { FIELD_COLUMNS } from './load.repository.ts';
 import {
   heldSql,
   knownSql,
+  portfolioFieldsSql,
   rightsSql,
   validOnSql,
   type Knowledge,
@@ -48,6 +49,8 @@ export function versionAtSql(mprn: string, asAt: string, knowledge: Knowledge): 
  * With the community view on, fields that are not portfolio-only show for every version, portfolio-only fields still
  * only from the versions the viewer held. So a former shipper sees its own period and nothing later, and a new
  * shipper never sees its predecessor's portfolio-only values (not even as the "from" of its first change).
+ * Portfolio-only fields come only from versions held by a party right (`portfolioFieldsSql`): a version visible
+ * through a shipperless/unregistered right alone shows none of them, on either side of a change.
  */
 export function timelineSql(q: {
   viewer: Viewer;
@@ -59,7 +62,9 @@ export function timelineSql(q: {
     const open = q.community && !PORTFOLIO_ONLY.has(f);
     return open
       ? sql`(${f}, ${sql.ref(`p.${f}`)}, ${sql.ref(`n.${f}`)}, true)`
-      : sql`(${f}, CASE WHEN h.p_held THEN ${sql.ref(`p.${f}`)} END, ${sql.ref(`n.${f}`)}, h.n_held)`;
+      : PORTFOLIO_ONLY.has(f)
+        ? sql`(${f}, CASE WHEN h.p_full THEN ${sql.ref(`p.${f}`)} END, ${sql.ref(`n.${f}`)}, h.n_full)`
+        : sql`(${f}, CASE WHEN h.p_held THEN ${sql.ref(`p.${f}`)} END, ${sql.ref(`n.${f}`)}, h.n_held)`;
   });
   return sql<TimelineRow>`
     SELECT f.field, f.old_value, f.new_value, to_char(n.valid_from, 'YYYY-MM-DD') AS effective_date,
@@ -74,7 +79,9 @@ export function timelineSql(q: {
            AND p.valid_from <= n.valid_from AND (p.valid_to IS NULL OR p.valid_to > n.valid_from)
          LIMIT 1
       ) p ON true
-      CROSS JOIN LATERAL (SELECT ${heldSql('n', 'rights')} AS n_held, ${heldSql('p', 'rights')} AS p_held) h
+      CROSS JOIN LATERAL (SELECT ${heldSql('n', 'rights')} AS n_held, ${heldSql('p', 'rights')} AS p_held,
+                                 ${portfolioFieldsSql('n', 'rights')} AS n_full,
+                                 ${portfolioFieldsSql('p', 'rights')} AS p_full) h
       CROSS JOIN LATERAL (VALUES ${sql.join(quads)}) AS f(field, old_value, new_value, visible)
      WHERE ${q.community ? sql`true` : sql`h.n_held`}
        AND f.visible

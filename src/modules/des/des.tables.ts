@@ -4,7 +4,7 @@ type Timestamp = ColumnType<Date, Date, Date>;
 /** int8 columns come back as strings (never lose precision to a JS number). */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
 
-/** The 88 register fields besides `mprn`, as stored: canonical text, null when empty. */
+/** The 90 register fields besides `mprn` (88 GES, 2 extensions), as stored: canonical text, null when empty. */
 export interface RegisterFieldColumns {
   address_id: string | null;
   uprn: string | null;
@@ -46,6 +46,10 @@ export interface RegisterFieldColumns {
   supply_point_withdrawal_status: string | null;
   meter_device_status: string | null;
   shipper_short_code: string | null;
+  /** Beyond the GES names (S&U): the shipper registered before the site became shipperless. */
+  last_shipper_short_code: string | null;
+  /** Beyond the GES names (S&U): the shipper that asked for the MPRN to be created (a never-registered site). */
+  interested_shipper_short_code: string | null;
   shipper_name: string | null;
   current_supplier: string | null;
   current_supplier_name: string | null;

@@ -22,3 +22,14 @@ export type { DesCommandServices, DesCommandOptions } from './des.cli.ts';
 export { writeLoadFile } from './tools/load-file.ts';
 export { generateRegister, generateChanges } from './tools/register-generator/index.ts';
 export type { GeneratorOrgs } from './tools/register-generator/index.ts';
+export { AppointmentsService, APPOINTMENT_COLUMNS } from './appointments/appointments.service.ts';
+export type {
+  AppointmentOrganisations,
+  AppointmentInput,
+  AppointmentView,
+  AppointedParty,
+} from './appointments/appointments.service.ts';
+export { appointmentsApiPlugin } from './appointments/appointments.routes.api.ts';
+export { appointmentsWebPlugin } from './appointments/appointments.routes.web.ts';
+export { appointmentCommands } from './appointments/appointments.cli.ts';
+export type { AppointmentCommandServices } from './appointments/appointments.cli.ts';

@@ -11,7 +11,7 @@ import { STAGE_TABLE } from './load-staging.repository.ts';
 
 export type LoadRow = Selectable<DesTables['des.loads']>;
 
-/** The 88 stored field columns (every register field except mprn), in catalogue order. */
+/** The 90 stored field columns (every register field except mprn: 88 GES, 2 extensions), in catalogue order. */
 export const FIELD_COLUMNS: readonly string[] = REGISTER_FIELD_NAMES.filter((n) => n !== 'mprn');
 
 /** A load as first recorded: what was asked for (the outcome columns are set when it is applied or refused). */
@@ -86,6 +86,13 @@ export const loadRepository = {
     const out: Record<string, Record<string, string>> = {};
     for (const r of rows) (out[r.list_name] ??= {})[r.code] = r.meaning;
     return out;
+  },
+
+  /** The short codes of the known shippers (what identity publishes: published.organisation_short_codes). */
+  async shipperCodes(trx: Tx): Promise<string[]> {
+    const r = await sql<{ short_code: string }>`
+      SELECT short_code FROM published.organisation_short_codes('shipper')`.execute(trx);
+    return r.rows.map((x) => x.short_code);
   },
 
   async insertIssues(trx: Tx, loadId: string, issues: readonly IssueRow[]): Promise<void> {

@@ -381,7 +381,18 @@ export class DesLoadService {
                 `the file is refused: ${problems.map((p) => p.reason).join('; ')}. Nothing was loaded`,
               );
             }
-            validate = makeRowValidator({ columns: header, codeLists, checkDigitPolicy: policy });
+            // A last or interested shipper must be a known one: read the shippers only when the file names them.
+            const shipperCodes = header.some(
+              (c) => c === 'last_shipper_short_code' || c === 'interested_shipper_short_code',
+            )
+              ? new Set(await loadRepository.shipperCodes(trx))
+              : undefined;
+            validate = makeRowValidator({
+              columns: header,
+              codeLists,
+              checkDigitPolicy: policy,
+              ...(shipperCodes ? { shipperCodes } : {}),
+            });
             mprnIndex = header.indexOf('mprn');
             fieldIndexes = header.map((_, i) => i).filter((i) => i !== mprnIndex);
             columns = fieldIndexes.map((i) => header[i]!);

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { addDays, londonDateOf, type Clock } from '../../platform/clock.ts';
+import { appointmentsRepository } from './appointments/appointments.repository.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import type { Actor } from '../identity/index.ts';
@@ -22,6 +23,10 @@ export interface SiteSummary {
   network_name: string | null;
   ldz_id: string | null;
   shipper_short_code: string | null;
+  /** A shipperless site's last registered shipper (S&U; null where the register records none). */
+  last_shipper_short_code: string | null;
+  /** An unregistered site's interested shipper: the shipper that asked for the MPRN (S&U). */
+  interested_shipper_short_code: string | null;
   current_supplier: string | null;
   dmsp_short_code: string | null;
   mra_short_code: string | null;
@@ -42,16 +47,26 @@ export class RegisterService {
     return addDays(londonDateOf(this.clock.now()), -1);
   }
 
-  /** The CMS's site lookup: the supply point as at D-1 when it is in the actor's portfolio, else null. */
+  /**
+   * The CMS's site lookup: the supply point as at D-1 when it is in the actor's portfolio, else null. Its DMSP and
+   * MRA are the appointments (des.appointments) in force today, the raise date (London, by the service clock).
+   */
   async findVisibleSite(actor: Actor, mprn: string): Promise<SiteSummary | null> {
     if (!isMprn(mprn)) return null;
     const asAt = this.visibleDate();
-    const v = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
+    const found = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
       const q = { viewer: viewerOf(actor), asAt, knowledge: CURRENT, mprn };
       if (!(await portfolioRepository.isInPortfolio(trx, q))) return undefined;
-      return desRepository.versionAt(trx, mprn, asAt, CURRENT);
+      const version = await desRepository.versionAt(trx, mprn, asAt, CURRENT);
+      if (!version) return undefined;
+      const cls = num(version.class);
+      const key = { mprn, ldz: version.ldz_id ?? null, class: cls };
+      const appointed = await appointmentsRepository.effectiveFor(trx, key, londonDateOf(this.clock.now()));
+      return { version, appointed };
     });
-    if (!v) return null;
+    if (!found) return null;
+    const { version: v, appointed } = found;
+    const party = (role: string) => appointed.find((a) => a.role === role)?.organisation_short_code ?? null;
     const f = v as unknown as Record<string, string | null>;
     return {
       mprn: v.mprn,
@@ -60,9 +75,11 @@ export class RegisterService {
       network_name: v.network_name ?? null,
       ldz_id: v.ldz_id ?? null,
       shipper_short_code: v.shipper_short_code ?? null,
+      last_shipper_short_code: v.last_shipper_short_code ?? null,
+      interested_shipper_short_code: v.interested_shipper_short_code ?? null,
       current_supplier: v.current_supplier ?? null,
-      dmsp_short_code: null,
-      mra_short_code: null,
+      dmsp_short_code: party('dmsp'),
+      mra_short_code: party('mra'),
       meter_point_status: v.meter_point_status ?? null,
       address: addressLine(f),
     };

@@ -60,6 +60,9 @@ export const ALLOW_LIST: Record<string, string> = {
 
 const CDSP_LOADS = 'register loads are the CDSP’s own operation (des:load is held by cdsp_admin only)';
 const CATALOGUE = 'the contact code catalogue is edited by the CDSP only (cms:catalogue_edit)';
+const APPOINTMENTS =
+  'the appointments directory is the CDSP’s operator data (des:appointments: cdsp_admin only)';
+const NO_APPOINTMENT = '00000000-0000-4000-8000-000000000000';
 
 export const CASES: Record<string, Case | Case[]> = {
   // ------------------------------------------------------------------------------------ identity API
@@ -276,6 +279,27 @@ export const CASES: Record<string, Case | Case[]> = {
     req: () => ({ url: '/api/v1/des/loads', payload: 'mprn\n', headers: { 'content-type': 'text/csv' } }),
   },
   'GET /api/v1/des/loads': { kind: 'cdsp-only', reason: CDSP_LOADS, req: () => get('/api/v1/des/loads') },
+  'GET /api/v1/appointments': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () => get('/api/v1/appointments'),
+  },
+  'POST /api/v1/appointments': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () =>
+      json('/api/v1/appointments', {
+        role: 'dmsp',
+        organisation: 'ZZZ',
+        ldz: 'NW',
+        effective_from: '2026-01-01',
+      }),
+  },
+  'POST /api/v1/appointments/:id/end': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () => json(`/api/v1/appointments/${NO_APPOINTMENT}/end`, { effective_to: '2026-01-01' }),
+  },
   'GET /api/v1/des/loads/:id': {
     kind: 'cdsp-only',
     reason: CDSP_LOADS,
@@ -467,6 +491,27 @@ export const CASES: Record<string, Case | Case[]> = {
     req: (id) => get(`/des/bulk/${id}/results.xlsx`),
   },
   'GET /des/enquiry-log': { kind: 'collection', req: () => get('/des/enquiry-log') },
+  'GET /des/appointments': { kind: 'cdsp-only', reason: APPOINTMENTS, req: () => get('/des/appointments') },
+  'GET /des/appointments/new': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () => get('/des/appointments/new'),
+  },
+  'POST /des/appointments/new': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () => form('/des/appointments/new'),
+  },
+  'GET /des/appointments/:id/end': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () => get(`/des/appointments/${NO_APPOINTMENT}/end`),
+  },
+  'POST /des/appointments/:id/end': {
+    kind: 'cdsp-only',
+    reason: APPOINTMENTS,
+    req: () => form(`/des/appointments/${NO_APPOINTMENT}/end`),
+  },
 
   // ------------------------------------------------------------------------------------ account and LSO pages
   'GET /account': { kind: 'collection', req: () => get('/account') },

@@ -2,7 +2,20 @@
             OR "v"."shipper_short_code" = ANY("rights"."shipper_short_code")
             OR "v"."current_supplier" = ANY("rights"."current_supplier")
             OR "v"."mam_short_code" = ANY("rights"."mam_short_code")
-            OR "v"."network_name" = ANY("rights"."network_name")) IS TRUE AS in_portfolio,
+            OR "v"."network_name" = ANY("rights"."network_name")
+            OR ("v"."shipper_short_code" IS NULL
+              AND "v"."last_shipper_short_code" = ANY("rights"."last_shipper_short_code"))
+            OR ("v"."shipper_short_code" IS NULL
+              AND "v"."interested_shipper_short_code" = ANY("rights"."interested_shipper_short_code"))) IS TRUE AS in_portfolio, ("rights"."everything"
+            OR "v"."shipper_short_code" = ANY("rights"."shipper_short_code")
+            OR "v"."current_supplier" = ANY("rights"."current_supplier")
+            OR "v"."mam_short_code" = ANY("rights"."mam_short_code")
+            OR "v"."network_name" = ANY("rights"."network_name")) IS TRUE AS portfolio_fields,
+           CASE
+      WHEN ("v"."shipper_short_code" IS NULL
+              AND "v"."last_shipper_short_code" = ANY("rights"."last_shipper_short_code")) THEN 'shipperless'
+      WHEN ("v"."shipper_short_code" IS NULL
+              AND "v"."interested_shipper_short_code" = ANY("rights"."interested_shipper_short_code")) THEN 'unregistered' END AS standing,
            to_char(CASE WHEN v.valid_to <= $1::date THEN v.valid_to - 1 ELSE $2::date END,
                    'YYYY-MM-DD') AS shown_as_at
       FROM (
@@ -10,7 +23,9 @@
            array_agg(x.value) FILTER (WHERE x.field = 'shipper_short_code') AS shipper_short_code,
            array_agg(x.value) FILTER (WHERE x.field = 'current_supplier') AS current_supplier,
            array_agg(x.value) FILTER (WHERE x.field = 'mam_short_code') AS mam_short_code,
-           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name
+           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name,
+           array_agg(x.value) FILTER (WHERE x.field = 'last_shipper_short_code') AS last_shipper_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'interested_shipper_short_code') AS interested_shipper_short_code
       FROM (SELECT r.register_field AS field,
                    CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
               FROM published.organisation_tree($3::uuid) t

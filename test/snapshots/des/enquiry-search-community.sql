@@ -9,13 +9,28 @@
             OR "c"."shipper_short_code" = ANY("rights"."shipper_short_code")
             OR "c"."current_supplier" = ANY("rights"."current_supplier")
             OR "c"."mam_short_code" = ANY("rights"."mam_short_code")
-            OR "c"."network_name" = ANY("rights"."network_name")) IS TRUE AS in_portfolio
+            OR "c"."network_name" = ANY("rights"."network_name")
+            OR ("c"."shipper_short_code" IS NULL
+              AND "c"."last_shipper_short_code" = ANY("rights"."last_shipper_short_code"))
+            OR ("c"."shipper_short_code" IS NULL
+              AND "c"."interested_shipper_short_code" = ANY("rights"."interested_shipper_short_code"))) IS TRUE AS in_portfolio, ("rights"."everything"
+            OR "c"."shipper_short_code" = ANY("rights"."shipper_short_code")
+            OR "c"."current_supplier" = ANY("rights"."current_supplier")
+            OR "c"."mam_short_code" = ANY("rights"."mam_short_code")
+            OR "c"."network_name" = ANY("rights"."network_name")) IS TRUE AS portfolio_fields,
+           CASE
+      WHEN ("c"."shipper_short_code" IS NULL
+              AND "c"."last_shipper_short_code" = ANY("rights"."last_shipper_short_code")) THEN 'shipperless'
+      WHEN ("c"."shipper_short_code" IS NULL
+              AND "c"."interested_shipper_short_code" = ANY("rights"."interested_shipper_short_code")) THEN 'unregistered' END AS standing
       FROM (
     SELECT coalesce(bool_or(x.field = '*'), false) AS everything,
            array_agg(x.value) FILTER (WHERE x.field = 'shipper_short_code') AS shipper_short_code,
            array_agg(x.value) FILTER (WHERE x.field = 'current_supplier') AS current_supplier,
            array_agg(x.value) FILTER (WHERE x.field = 'mam_short_code') AS mam_short_code,
-           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name
+           array_agg(x.value) FILTER (WHERE x.field = 'network_name') AS network_name,
+           array_agg(x.value) FILTER (WHERE x.field = 'last_shipper_short_code') AS last_shipper_short_code,
+           array_agg(x.value) FILTER (WHERE x.field = 'interested_shipper_short_code') AS interested_shipper_short_code
       FROM (SELECT r.register_field AS field,
                    CASE WHEN r.register_field = 'network_name' THEN t.network_name ELSE t.short_code END AS value
               FROM published.organisation_tree($6::uuid) t

@@ -240,6 +240,22 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
 type Routed =
   { ok: true; orgId: string; team: string | null } | { ok: false; field: string; message: string };
 
+/**
+ * A GSR or MUS the register gives no shipper to route to: what is missing and whom to ask. The CDSP records a
+ * shipperless site's last shipper and an unregistered site's interested shipper in the register (the load's
+ * `last_shipper_short_code` / `interested_shipper_short_code`).
+ */
+function unroutable(code: string | null | undefined, column: 'last' | 'interested'): Routed {
+  const field = column === 'last' ? 'last_shipper_short_code' : 'interested_shipper_short_code';
+  const who = column === 'last' ? 'last registered shipper' : 'interested shipper';
+  const message = code
+    ? `The register names shipper '${code}', but no CMS organisation has that short code, so the contact ` +
+      `cannot be routed. Ask the CDSP service desk to check it`
+    : `No shipper is registered and the register names no ${who} for this supply point, so the contact ` +
+      `cannot be routed. Ask the CDSP service desk to record it (${field})`;
+  return { ok: false, field: 'mprn', message };
+}
+
 /** The resolver: a CDSP team, or the organisation the register names for the site (or the LDZ given). */
 async function route(
   trx: Tx,
@@ -259,19 +275,35 @@ async function route(
   let target: DirectoryOrganisation | undefined;
   let what: string;
   switch (r.party) {
+    // The DMSP and MRA come from the CDSP's appointments directory (in force on the raise date), not from GES.
     case 'dmsp':
-      what = 'Daily Metered Service Provider';
-      target = byShort(site?.dmsp_short_code);
+    case 'mra': {
+      what = r.party === 'dmsp' ? 'Daily Metered Service Provider' : 'Meter Reading Agency';
+      target = byShort(r.party === 'dmsp' ? site?.dmsp_short_code : site?.mra_short_code);
+      if (site && !target) {
+        const message =
+          `No ${what} is appointed for this supply point today, so the contact cannot be routed. Ask the CDSP ` +
+          `service desk to record the appointment in the appointments directory`;
+        return { ok: false, field: 'mprn', message };
+      }
       break;
-    case 'mra':
-      what = 'Meter Reading Agency';
-      target = byShort(site?.mra_short_code);
-      break;
-    case 'last_shipper':
-    case 'shipper_of_interest':
+    }
+    // UNC's Shipperless and Unregistered sites: the registered shipper where there is one, else the shipper the
+    // register records for the S&U process (the last registered one; the one that asked for the MPRN).
+    case 'last_shipper': {
+      const code = site?.shipper_short_code ?? site?.last_shipper_short_code;
+      target = byShort(code);
+      if (site && !target) return unroutable(code, 'last');
       what = 'shipper';
-      target = byShort(site?.shipper_short_code);
       break;
+    }
+    case 'shipper_of_interest': {
+      const code = site?.shipper_short_code ?? site?.interested_shipper_short_code;
+      target = byShort(code);
+      if (site && !target) return unroutable(code, 'interested');
+      what = 'shipper';
+      break;
+    }
     case 'network': {
       what = 'network (gas transporter)';
       const ldz = values['ldz_id'];

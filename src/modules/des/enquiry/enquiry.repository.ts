@@ -20,17 +20,35 @@ import {
   CURRENT,
   heldSql,
   knownSql,
+  portfolioFieldsSql,
   rightsSql,
+  standingSql,
   validOnSql,
   type Knowledge,
+  type Standing,
   type Viewer,
 } from '../portfolio.repository.ts';
 import type { EnquiryTables } from './enquiry.tables.ts';
 import { ADDRESS_PARTS, type SearchCriteria } from './search-criteria.ts';
 
-export type EnquiryRow = VersionRow & { in_portfolio: boolean; sort_key?: string };
+/**
+ * A version with how the viewer holds it: `in_portfolio` (the one rule), `portfolio_fields` (whether its
+ * portfolio-only fields are the viewer's to see) and `standing` (visible through a shipperless/unregistered right).
+ */
+export type EnquiryRow = VersionRow & {
+  in_portfolio: boolean;
+  portfolio_fields: boolean;
+  standing: Standing | null;
+  sort_key?: string;
+};
 /** The row `detailSql` answers when there is no version the viewer may see: every column null. */
 export type NoRow = { [K in keyof EnquiryRow]: null } & { in_portfolio: false; shown_as_at?: null };
+
+/** The columns saying how the viewer holds the version aliased `v` (see EnquiryRow). */
+function holdingSql(v: string): RawBuilder<unknown> {
+  return sql`${heldSql(v, 'rights')} AS in_portfolio, ${portfolioFieldsSql(v, 'rights')} AS portfolio_fields,
+           ${standingSql(v, 'rights')} AS standing`;
+}
 
 /** Address sort key in the DES display order (register-reference §3.4); building numbers compare numerically. */
 function sortKeySql(a: string): RawBuilder<string> {
@@ -55,7 +73,7 @@ export function detailSql(
   community: boolean,
 ): RawBuilder<EnquiryRow | NoRow> {
   return sql<EnquiryRow | NoRow>`
-    SELECT v.*, ${heldSql('v', 'rights')} AS in_portfolio
+    SELECT v.*, ${holdingSql('v')}
       FROM (${rightsSql(viewer)}) rights
       LEFT JOIN LATERAL (
         SELECT v.* FROM des.supply_point_versions v
@@ -77,7 +95,7 @@ export function historyHeadSql(
   community: boolean,
 ): RawBuilder<(EnquiryRow & { shown_as_at: string }) | NoRow> {
   return sql<(EnquiryRow & { shown_as_at: string }) | NoRow>`
-    SELECT v.*, ${heldSql('v', 'rights')} AS in_portfolio,
+    SELECT v.*, ${holdingSql('v')},
            to_char(CASE WHEN v.valid_to <= ${upTo}::date THEN v.valid_to - 1 ELSE ${upTo}::date END,
                    'YYYY-MM-DD') AS shown_as_at
       FROM (${rightsSql(viewer)}) rights
@@ -135,7 +153,7 @@ export function matchSql(q: MatchQuery): RawBuilder<EnquiryRow> {
       SELECT v.*, ${sortKeySql('v')} AS sort_key FROM des.supply_point_versions v
        WHERE ${knownSql('v', CURRENT)} AND ${validOnSql('v', q.asAt)} AND (${filterSql(q.filter)})
     )
-    SELECT c.*, ${heldSql('c', 'rights')} AS in_portfolio
+    SELECT c.*, ${holdingSql('c')}
       FROM (${rightsSql(q.viewer)}) rights CROSS JOIN c
      WHERE ${q.community ? sql`true` : heldSql('c', 'rights')}
        ${q.after !== undefined ? sql`AND c.sort_key > ${q.after}` : sql``}

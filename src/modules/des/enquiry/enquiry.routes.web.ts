@@ -24,6 +24,8 @@ export const desPaths = {
   bulkJob: (id: string) => `/des/bulk/${id}`,
   bulkFile: (id: string, kind: 'csv' | 'xlsx') => `/des/bulk/${id}/results.${kind}`,
   enquiryLog: '/des/enquiry-log',
+  /** The appointments directory (des/appointments, CDSP administrators). */
+  appointments: '/des/appointments',
 } as const;
 
 const V = (name: string) => `des/enquiry/views/${name}.njk`;
@@ -83,6 +85,19 @@ export const enquiryWebPlugin =
       reply.code(404).view(V('not-found'), { ...common(), pageTitle: 'Supply point not found' });
 
     const codeMeanings = async () => s.enquiry.codeLists();
+
+    /** The DMSP and MRA appointed for the supply point on its as-at date (the appointments directory). */
+    const appointedParties = async (v: SupplyPointView) => {
+      const cls = v.fields['class'];
+      const parties = await s.appointments.appointedOn(
+        { mprn: v.mprn, ldz: v.fields['ldz_id'] ?? null, class: cls ? Number(cls) : null },
+        v.asAt,
+      );
+      return {
+        dmsp: parties.find((p) => p.role === 'dmsp') ?? null,
+        mra: parties.find((p) => p.role === 'mra') ?? null,
+      };
+    };
 
     function sections(v: SupplyPointView, lists: Record<string, Record<string, string>>) {
       return SECTIONS.map((sec) => ({
@@ -159,6 +174,7 @@ export const enquiryWebPlugin =
               sp: v,
               asAtInput,
               sections: sections(v, await codeMeanings()),
+              appointed: await appointedParties(v),
               ...errorView(e),
             });
           }
@@ -171,6 +187,7 @@ export const enquiryWebPlugin =
           sp: v,
           asAtInput: asAtInput ?? v.asAt,
           sections: sections(v, await codeMeanings()),
+          appointed: await appointedParties(v),
         });
       },
     );

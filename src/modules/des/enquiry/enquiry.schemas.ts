@@ -6,7 +6,7 @@
 import { Type, type Static, type TOptional, type TSchema, type TString } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../../../platform/http/problem.ts';
-import { REGISTER_FIELDS, type RegisterField } from '../register/index.ts';
+import { GES_FIELDS, REGISTER_FIELDS, type RegisterField } from '../register/index.ts';
 import type { SupplyPointView } from './enquiry.service.ts';
 
 /** Identifiers that are digits but not quantities stay text in /api/v1. */
@@ -39,6 +39,7 @@ for (const f of REGISTER_FIELDS) {
       ? nullable<number>('integer', { description: describe(f) })
       : nullable<string>('string', { description: describe(f) }),
   );
+  if (f.extension === true) continue; // beyond the GES names: only in /api/v1
   gesProps[f.name] = Type.Optional(
     f.name === 'meter_number_of_dials'
       ? Type.Integer({ description: describe(f) })
@@ -60,6 +61,12 @@ export const SupplyPoint = Type.Object(
       description: 'The instant whose knowledge of the register was read; null = what the register says now',
     }),
     in_portfolio: Type.Boolean({ description: 'Whether the supply point is in your portfolio' }),
+    standing: nullable<string>('string', {
+      enum: ['shipperless', 'unregistered', null],
+      description:
+        'A site no shipper is registered to, visible because you were its last registered shipper (shipperless) ' +
+        'or asked for the MPRN to be created (unregistered); its portfolio-only fields are absent. Else null',
+    }),
     pending: Type.Boolean({ description: 'After D-1: not yet visible to customers (CDSP staff only)' }),
   },
   { $id: 'DesSupplyPoint', description: 'A supply meter point with the GES field names' },
@@ -86,13 +93,14 @@ export function toApiSupplyPoint(v: SupplyPointView): SupplyPoint {
   out.as_at = v.asAt;
   out.as_known_at = v.knownAt ? v.knownAt.toISOString() : null;
   out.in_portfolio = v.inPortfolio;
+  out.standing = v.standing;
   out.pending = v.pending;
   return out as SupplyPoint;
 }
 
 export function toGesSupplier(v: SupplyPointView): { mprn: string } & Record<string, string | number> {
   const out: { mprn: string } & Record<string, string | number> = { mprn: v.mprn };
-  for (const f of REGISTER_FIELDS) {
+  for (const f of GES_FIELDS) {
     const raw = v.fields[f.name];
     if (f.name === 'mprn' || raw === null || raw === undefined || raw === '') continue;
     out[f.name] = f.name === 'meter_number_of_dials' ? Number(raw) : raw;

@@ -20,7 +20,7 @@ import { AuditGroupCommitter, type AuditEventInput, type AuditService } from '..
 import type { Actor } from '../../identity/index.ts';
 import { desRepository } from '../des.repository.ts';
 import { FIELD_COLUMNS, loadRepository } from '../load.repository.ts';
-import { CURRENT, viewerOf, type Knowledge } from '../portfolio.repository.ts';
+import { CURRENT, viewerOf, type Knowledge, type Standing } from '../portfolio.repository.ts';
 import { addressLine } from '../address.ts';
 import { isMprn } from '../mprn.ts';
 import type { RegisterService } from '../register.service.ts';
@@ -54,6 +54,11 @@ export interface SupplyPointView {
   inPortfolio: boolean;
   /** After D-1: not yet visible to customers (CDSP staff only). */
   pending: boolean;
+  /**
+   * Why a site no shipper is registered to is visible to the caller: 'shipperless' (it was the last registered
+   * shipper) or 'unregistered' (it asked for the MPRN to be created); null otherwise.
+   */
+  standing: Standing | null;
   /** The fields the caller may see (portfolio-only fields are absent outside the portfolio). */
   fields: Record<string, string | null>;
   address: string | null;
@@ -192,7 +197,8 @@ export class EnquiryService {
     const raw = row as unknown as Record<string, string | null>;
     const fields: Record<string, string | null> = { mprn: row.mprn };
     for (const f of FIELD_COLUMNS) {
-      if (!row.in_portfolio && PORTFOLIO_ONLY.has(f)) continue;
+      // Portfolio-only fields only from a version held by a party right (never via shipperless/unregistered).
+      if (row.portfolio_fields !== true && PORTFOLIO_ONLY.has(f)) continue;
       fields[f] = raw[f] ?? null;
     }
     return {
@@ -200,6 +206,7 @@ export class EnquiryService {
       asAt,
       knownAt,
       inPortfolio: row.in_portfolio,
+      standing: row.standing ?? null,
       pending: asAt > this.visibleDate(),
       fields,
       address: addressLine(fields),

@@ -4,15 +4,19 @@
 import type { JobQueue } from '../../../platform/jobs/queue.ts';
 import { BulkEnquiryService, registerBulkJobs, type BulkDeps } from './bulk.service.ts';
 import { EnquiryService, type EnquiryServiceDeps } from './enquiry.service.ts';
+import type { AppointmentsService } from '../appointments/appointments.service.ts';
 
 export interface DesEnquiryDeps extends EnquiryServiceDeps {
   /** The job queue, when this process runs jobs; without one a bulk enquiry runs when it is submitted. */
   jobs?: JobQueue | null;
+  /** The appointments directory: the supply point page shows the appointed DMSP and MRA. */
+  appointments: AppointmentsService;
 }
 
 export interface DesEnquiryServices {
   enquiry: EnquiryService;
   bulk: BulkEnquiryService;
+  appointments: AppointmentsService;
   /** What the bulk job handler needs (tests call `handleBulkEnquiryJob(bulkDeps, …)` directly). */
   bulkDeps: BulkDeps;
   registerJobs(jobs: JobQueue): Promise<void>;
@@ -22,5 +26,11 @@ export function createDesEnquiry(d: DesEnquiryDeps): DesEnquiryServices {
   const enquiry = new EnquiryService(d);
   const bulkDeps: BulkDeps = { db: d.db, clock: d.clock, audit: d.audit, enquiry, jobs: d.jobs ?? null };
   const bulk = new BulkEnquiryService(bulkDeps);
-  return { enquiry, bulk, bulkDeps, registerJobs: (jobs) => registerBulkJobs(jobs, bulkDeps, bulk) };
+  return {
+    enquiry,
+    bulk,
+    bulkDeps,
+    appointments: d.appointments,
+    registerJobs: (jobs) => registerBulkJobs(jobs, bulkDeps, bulk),
+  };
 }

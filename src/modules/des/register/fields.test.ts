@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  GES_FIELDS,
   PORTFOLIO_ONLY_FIELDS,
   REGISTER_FIELD_MAP,
   REGISTER_FIELD_NAMES,
@@ -8,11 +9,19 @@ import {
 } from './fields.ts';
 import { DEFAULT_CODE_LIST_DATA, DEFAULT_CODE_LISTS, toCodeLists } from './code-lists.ts';
 
-test('the catalogue holds the 89 GES SupplierFull fields, mprn first, names unique and snake_case', () => {
-  assert.equal(REGISTER_FIELDS.length, 89);
+test('the catalogue holds the 89 GES SupplierFull fields and 2 extensions, mprn first, names unique and snake_case', () => {
+  assert.equal(GES_FIELDS.length, 89);
+  assert.equal(REGISTER_FIELDS.length, 91);
+  assert.deepEqual(
+    REGISTER_FIELDS.filter((f) => f.extension === true).map((f) => [f.name, f.type, f.portfolioOnly]),
+    [
+      ['last_shipper_short_code', 'short_code', false],
+      ['interested_shipper_short_code', 'short_code', false],
+    ],
+  );
   assert.equal(REGISTER_FIELD_NAMES[0], 'mprn');
-  assert.equal(new Set(REGISTER_FIELD_NAMES).size, 89);
-  assert.equal(REGISTER_FIELD_MAP.size, 89);
+  assert.equal(new Set(REGISTER_FIELD_NAMES).size, 91);
+  assert.equal(REGISTER_FIELD_MAP.size, 91);
   for (const f of REGISTER_FIELDS) {
     assert.match(f.name, /^[a-z][a-z0-9_]*$/);
     assert.ok(f.label.length > 0);

@@ -38,6 +38,8 @@ export interface RegisterField {
   readonly precision?: { readonly integerDigits: number; readonly fractionDigits: number };
   /** True for the 12 fields visible only inside the requester's portfolio (domain.md §2). */
   readonly portfolioOnly: boolean;
+  /** True for a register column beyond the GES SupplierFull names (not in the GES-compatible API). */
+  readonly extension?: boolean;
 }
 
 type Def = Omit<RegisterField, 'portfolioOnly' | 'group'> & { portfolioOnly?: boolean };
@@ -71,7 +73,10 @@ const postcode = (name: string, label: string, maxLength: number) =>
 /** Marks a field as visible only inside the requester's portfolio. */
 const portfolioOnly = (field: Def): Def => ({ ...field, portfolioOnly: true });
 
-/** All 89 fields, in GES order. Lengths for PAF parts follow the PAF digest; others are UK Link formats. */
+/**
+ * All 89 GES fields, in GES order, and the 2 register columns beyond them (marked `extension`). Lengths for PAF
+ * parts follow the PAF digest; others are UK Link formats.
+ */
 export const REGISTER_FIELDS: readonly RegisterField[] = Object.freeze([
   ...group('identity_address', [
     text('mprn', 'MPRN', 10),
@@ -121,6 +126,15 @@ export const REGISTER_FIELDS: readonly RegisterField[] = Object.freeze([
   ]),
   ...group('parties', [
     shortCode('shipper_short_code', 'Shipper'),
+    // Beyond the GES names (UNC's Shipperless and Unregistered process; docs/formats/des-load.md).
+    {
+      ...shortCode('last_shipper_short_code', 'Last registered shipper (shipperless site)'),
+      extension: true,
+    },
+    {
+      ...shortCode('interested_shipper_short_code', 'Interested shipper (unregistered site)'),
+      extension: true,
+    },
     text('shipper_name', 'Shipper name', 100),
     shortCode('current_supplier', 'Current supplier'),
     text('current_supplier_name', 'Current supplier name', 100),
@@ -191,6 +205,9 @@ export const REGISTER_FIELDS: readonly RegisterField[] = Object.freeze([
 export const REGISTER_FIELD_MAP: ReadonlyMap<string, RegisterField> = new Map(
   REGISTER_FIELDS.map((f) => [f.name, f]),
 );
+
+/** The 89 GES SupplierFull fields (the catalogue without its extensions), in GES order. */
+export const GES_FIELDS: readonly RegisterField[] = REGISTER_FIELDS.filter((f) => f.extension !== true);
 
 /** Names of all fields, in catalogue order (the column order of a full register load file). */
 export const REGISTER_FIELD_NAMES: readonly string[] = REGISTER_FIELDS.map((f) => f.name);

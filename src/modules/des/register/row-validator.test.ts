@@ -223,3 +223,80 @@ test('canonical number and date text never goes through floats', () => {
       assert.equal(canonical(input), output, `${canonical.name}('${input}')`);
   }
 });
+
+test('shipperless and unregistered: a known shipper, only with an empty shipper column, never both', () => {
+  const mprn = '3938424403';
+  const shippers = new Set(['SHA', 'SHB']);
+  const check = (row: Record<string, string>, shipperCodes: ReadonlySet<string> | null = shippers) => {
+    const columns = Object.keys(row);
+    return makeRowValidator({
+      columns,
+      codeLists,
+      checkDigitPolicy: 'warn',
+      ...(shipperCodes ? { shipperCodes } : {}),
+    })(Object.values(row), 2);
+  };
+  const errors = (r: RowResult) => (r.ok ? [] : r.errors.map((e) => [e.field, e.reason]));
+  // Accepted: a shipperless site with its last shipper, an unregistered one with its interested shipper.
+  assert.equal(
+    okValues(check({ mprn, shipper_short_code: '', last_shipper_short_code: 'sha' }))[
+      'last_shipper_short_code'
+    ],
+    'SHA',
+  );
+  assert.equal(
+    okValues(check({ mprn, shipper_short_code: ' ', interested_shipper_short_code: 'SHB' }))[
+      'interested_shipper_short_code'
+    ],
+    'SHB',
+  );
+  assert.ok(check({ mprn, shipper_short_code: 'SHA', last_shipper_short_code: '' }).ok, 'empty is nothing');
+  // Without the known-shipper list, only the form is checked.
+  assert.ok(check({ mprn, shipper_short_code: '', last_shipper_short_code: 'ZZZ' }, null).ok);
+  assert.deepEqual(errors(check({ mprn, shipper_short_code: '', last_shipper_short_code: 'ZZZ' })), [
+    ['last_shipper_short_code', "'ZZZ' is not the short code of a known shipper"],
+  ]);
+  assert.deepEqual(errors(check({ mprn, shipper_short_code: '', interested_shipper_short_code: 'ZZZ' })), [
+    ['interested_shipper_short_code', "'ZZZ' is not the short code of a known shipper"],
+  ]);
+  assert.deepEqual(errors(check({ mprn, shipper_short_code: 'SHB', last_shipper_short_code: 'SHA' })), [
+    [
+      'last_shipper_short_code',
+      "a last registered shipper (shipperless site) is only for a site with no registered shipper, but shipper_short_code is 'SHB'",
+    ],
+  ]);
+  assert.deepEqual(errors(check({ mprn, shipper_short_code: 'SHB', interested_shipper_short_code: 'SHA' })), [
+    [
+      'interested_shipper_short_code',
+      "an interested shipper (unregistered site) is only for a site with no registered shipper, but shipper_short_code is 'SHB'",
+    ],
+  ]);
+  assert.deepEqual(errors(check({ mprn, last_shipper_short_code: 'SHA' })), [
+    [
+      'last_shipper_short_code',
+      'a last registered shipper (shipperless site) needs the shipper_short_code column in the file, empty for this site',
+    ],
+  ]);
+  assert.deepEqual(errors(check({ mprn, interested_shipper_short_code: 'SHA' })), [
+    [
+      'interested_shipper_short_code',
+      'an interested shipper (unregistered site) needs the shipper_short_code column in the file, empty for this site',
+    ],
+  ]);
+  assert.deepEqual(
+    errors(
+      check({
+        mprn,
+        shipper_short_code: '',
+        last_shipper_short_code: 'SHA',
+        interested_shipper_short_code: 'SHB',
+      }),
+    ),
+    [
+      [
+        'interested_shipper_short_code',
+        'an interested shipper is only for a site never registered, but this row also names a last registered shipper',
+      ],
+    ],
+  );
+});

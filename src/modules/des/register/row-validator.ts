@@ -34,6 +34,11 @@ export interface RowValidatorOptions {
   readonly codeLists: CodeLists;
   /** Whether an MPRN failing the (unofficial) check-digit rule is a warning or an error. */
   readonly checkDigitPolicy: CheckDigitPolicy;
+  /**
+   * The short codes of the known shippers: a last or interested shipper must be one of them. Without it those two
+   * columns are checked for form only.
+   */
+  readonly shipperCodes?: ReadonlySet<string>;
 }
 
 export type RowValidator = (fields: readonly string[], rowNumber: number) => RowResult;
@@ -271,6 +276,10 @@ export function makeRowValidator(options: RowValidatorOptions): RowValidator {
       else add(errors, name, r.reason);
     }
 
+    checkShipperlessUnregistered(names, values, options.shipperCodes, (field, reason) =>
+      add(errors, field, reason),
+    );
+
     // Cross-field consistency, only where both values are present in this row: warnings, as the rules are ours.
     const ldz = values['ldz_id'];
     const exitZone = values['exit_zone'];
@@ -305,4 +314,51 @@ export function makeRowValidator(options: RowValidatorOptions): RowValidator {
     if (errors.length > 0 || mprn === null) return { ok: false, mprn, errors, warnings };
     return { ok: true, mprn, values, warnings };
   };
+}
+
+/**
+ * UNC's Shipperless and Unregistered sites (docs/formats/des-load.md): an empty `shipper_short_code` marks a site no
+ * shipper is registered to; `last_shipper_short_code` names the shipper registered before it became shipperless,
+ * `interested_shipper_short_code` the shipper that asked for the MPRN to be created on a site never registered.
+ * So either is given only with `shipper_short_code` in the row and empty, never both (a site that had a shipper was
+ * registered), and each must be a known shipper's. Errors: the row is rejected, like any other bad field.
+ */
+function checkShipperlessUnregistered(
+  names: readonly string[],
+  values: Record<string, string | null>,
+  shipperCodes: ReadonlySet<string> | undefined,
+  reject: (field: string, reason: string) => void,
+): void {
+  const hasShipperColumn = names.includes('shipper_short_code');
+  const shipper = values['shipper_short_code'] ?? null;
+  const last = values['last_shipper_short_code'] ?? null;
+  const interested = values['interested_shipper_short_code'] ?? null;
+  const known = (field: string, code: string | null) => {
+    if (code !== null && shipperCodes !== undefined && !shipperCodes.has(code)) {
+      reject(field, `'${code}' is not the short code of a known shipper`);
+    }
+  };
+  known('last_shipper_short_code', last);
+  known('interested_shipper_short_code', interested);
+  const needsEmptyShipper = (field: string, what: string) => {
+    if (!hasShipperColumn) {
+      reject(field, `${what} needs the shipper_short_code column in the file, empty for this site`);
+    } else if (shipper !== null) {
+      reject(
+        field,
+        `${what} is only for a site with no registered shipper, but shipper_short_code is '${shipper}'`,
+      );
+    }
+  };
+  if (last !== null)
+    needsEmptyShipper('last_shipper_short_code', 'a last registered shipper (shipperless site)');
+  if (interested !== null) {
+    needsEmptyShipper('interested_shipper_short_code', 'an interested shipper (unregistered site)');
+    if (last !== null) {
+      reject(
+        'interested_shipper_short_code',
+        'an interested shipper is only for a site never registered, but this row also names a last registered shipper',
+      );
+    }
+  }
 }

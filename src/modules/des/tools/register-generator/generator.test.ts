@@ -192,3 +192,47 @@ test('generateChanges accepts an async iterable and rejects a bad rate', async (
   );
   assert.throws(() => register(0).concat([...generateRegister({ count: -1, seed: 1, orgs })]), RangeError);
 });
+
+test('shipperlessEvery: shipperless and unregistered sites at fixed positions, valid, the rest unchanged', () => {
+  const plain = register(400, 3);
+  const su = [
+    ...generateRegister({ count: 400, seed: 3, orgs, businessDate: '2025-01-31', shipperlessEvery: 40 }),
+  ];
+  assert.deepEqual(su, [
+    ...generateRegister({ count: 400, seed: 3, orgs, businessDate: '2025-01-31', shipperlessEvery: 40 }),
+  ]);
+  const validate = makeRowValidator({
+    columns: REGISTER_FIELD_NAMES,
+    codeLists: DEFAULT_CODE_LISTS,
+    checkDigitPolicy: 'error',
+    shipperCodes: new Set(orgs.shippers),
+  });
+  let shipperless = 0;
+  let unregistered = 0;
+  su.forEach((row, i) => {
+    const before = plain[i]!;
+    const r = validate(
+      REGISTER_FIELD_NAMES.map((n) => row[n]!),
+      i + 2,
+    );
+    assert.ok(r.ok, `row ${i}: ${JSON.stringify(r)}`);
+    const at = i % 40;
+    if (before['shipper_short_code'] && (at === 39 || at === 20)) {
+      const column = at === 39 ? 'last_shipper_short_code' : 'interested_shipper_short_code';
+      assert.equal(row[column], before['shipper_short_code']);
+      assert.equal(row['shipper_short_code'], '');
+      assert.equal(row['current_supplier'], '');
+      assert.equal(row['confirmation_reference_number'], '');
+      assert.equal(row['supply_point_withdrawal_status'], at === 39 ? 'Shipperless' : 'Unregistered');
+      if (at === 39) shipperless++;
+      else unregistered++;
+    } else {
+      assert.deepEqual(row, before, `row ${i} is as without the option`);
+    }
+  });
+  assert.ok(
+    shipperless >= 8 && unregistered >= 8,
+    `${shipperless} shipperless, ${unregistered} unregistered`,
+  );
+  assert.throws(() => [...generateRegister({ count: 1, seed: 1, orgs, shipperlessEvery: 1 })], RangeError);
+});

@@ -39,6 +39,15 @@ export interface GenerateRegisterOptions {
   readonly businessDate?: string;
   /** Code lists to draw LDZs, exit zones, networks and EUC bands from. Default: the default lists. */
   readonly codeLists?: CodeLists;
+  /**
+   * UNC's Shipperless and Unregistered sites: when given (N >= 2), the site at position N-1 of every N is
+   * shipperless (its drawn shipper is its last registered shipper) and the one at position floor(N/2) unregistered
+   * (its drawn shipper is the interested shipper), both without shipper, supplier or confirmation. Off by default:
+   * a load checks that a last or interested shipper is a known shipper organisation, so only a register whose
+   * shippers exist (the demo world) turns it on. Positions, not the random stream, so every other site is the
+   * same with or without it.
+   */
+  readonly shipperlessEvery?: number;
 }
 
 export interface GenerateChangesOptions {
@@ -126,7 +135,45 @@ export function* generateRegister(options: GenerateRegisterOptions): Generator<R
   );
   const rng = new Rng(mixSeed(seed, 'register'));
   const idSeed = mixSeed(seed, 'ids');
-  for (let i = 0; i < count; i++) yield buildSite(ctx, rng, registerIds(i, idSeed), false);
+  const every = options.shipperlessEvery;
+  if (every !== undefined && !(Number.isInteger(every) && every >= 2)) {
+    throw new RangeError('shipperlessEvery must be an integer of 2 or more');
+  }
+  for (let i = 0; i < count; i++) {
+    const row = buildSite(ctx, rng, registerIds(i, idSeed), false);
+    if (every !== undefined && row['shipper_short_code']) {
+      const at = i % every;
+      if (at === every - 1) makeShipperless(row, 'last_shipper_short_code');
+      else if (at === Math.floor(every / 2)) makeShipperless(row, 'interested_shipper_short_code');
+    }
+    yield row;
+  }
+}
+
+/**
+ * Turns a registered site into one no shipper is registered to, its drawn shipper recorded in `column`: the last
+ * registered shipper (shipperless: the shipper withdrew, the supplier became the previous one) or the interested
+ * shipper (unregistered: never registered, so no supplier either).
+ */
+function makeShipperless(
+  row: Record<string, string>,
+  column: 'last_shipper_short_code' | 'interested_shipper_short_code',
+): void {
+  const shipperless = column === 'last_shipper_short_code';
+  row[column] = row['shipper_short_code']!;
+  row['previous_supplier_short_code'] = shipperless ? (row['current_supplier'] ?? '') : '';
+  for (const f of [
+    'shipper_short_code',
+    'shipper_name',
+    'current_supplier',
+    'current_supplier_name',
+    'incoming_supplier',
+    'confirmation_reference_number',
+    'confirmation_effective_date',
+  ]) {
+    row[f] = '';
+  }
+  row['supply_point_withdrawal_status'] = shipperless ? 'Shipperless' : 'Unregistered';
 }
 
 /** A date's day number; NaN for a value that is not a date (a hand-made previous register). */
@@ -163,7 +210,8 @@ export async function* generateChanges(
     const live = status === 'LI';
     const kind: ChangeKind = rng.weighted<ChangeKind>([
       ['read', live ? 40 : 0],
-      ['switch', status === 'DE' ? 0 : 25],
+      // A switch changes the registered shipper: a shipperless or unregistered site has none to change.
+      ['switch', status === 'DE' || !prev['shipper_short_code'] ? 0 : 25],
       ['aq', live ? 15 : 0],
       ['meter_exchange', live ? 8 : 0],
       ['address', 5],
