@@ -95,7 +95,9 @@ export const appointmentsWebPlugin =
       const b = req.body;
       const from = dateOf(b, 'effective_from');
       const to = dateOf(b, 'effective_to');
-      const keyKind = field(b, 'key');
+      // The radio says which key counts; without one, the only key given does.
+      const keyKind =
+        field(b, 'key') || (field(b, 'mprn').trim() ? 'mprn' : field(b, 'ldz').trim() ? 'ldz' : '');
       const form = {
         role: field(b, 'role'),
         organisation: field(b, 'organisation'),

@@ -368,7 +368,11 @@ async function validate(
   const role = String(input.role ?? '')
     .trim()
     .toLowerCase();
-  if (!isRole(role)) errors.push({ field: 'role', message: 'Choose the role: dmsp or mra' });
+  if (!isRole(role))
+    errors.push({
+      field: 'role',
+      message: 'Choose the role: Daily Metered Service Provider (dmsp) or Meter Reading Agency (mra)',
+    });
   const short = String(input.organisation ?? '')
     .trim()
     .toUpperCase();
