@@ -15,6 +15,14 @@ import { inScope, SYSTEM_SCOPE } from '../../src/platform/db/scope.ts';
 import { mprnWithCheckDigits } from '../../src/platform/gas/mprn.ts';
 import { generateChanges, generateRegister, writeLoadFile } from '../../src/modules/des/index.ts';
 
+/** One change of a supply point's history, as `GET /api/v1/supply-points/{mprn}/history` answers it. */
+export interface HistoryChange {
+  field: string;
+  from: string | null;
+  to: string | null;
+  effective_date: string;
+}
+
 export interface TestOrg {
   id: string;
   shortCode: string;

@@ -5,13 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOrg } from '../../../test/support/factories.ts';
-import {
-  apiAs,
-  createCmsTestApp,
-  userWithToken,
-  type Api,
-  type CmsTestApp,
-} from '../../../test/support/cms.ts';
+import { apiAs, createCmsTestApp, userWithToken } from '../../../test/support/cms.ts';
+import type { Api, CmsTestApp } from '../../../test/support/cms.ts';
 
 describe('CMS API body parsers (issue 15, finding 1)', () => {
   let t: CmsTestApp;

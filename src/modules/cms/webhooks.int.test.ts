@@ -11,13 +11,8 @@ import pg from 'pg';
 import { createServices } from '../../composition.ts';
 import { loadConfig } from '../../config.ts';
 import { makeOrg } from '../../../test/support/factories.ts';
-import {
-  apiAs,
-  createCmsTestApp,
-  userWithToken,
-  type Api,
-  type CmsTestApp,
-} from '../../../test/support/cms.ts';
+import { apiAs, createCmsTestApp, userWithToken } from '../../../test/support/cms.ts';
+import type { Api, CmsTestApp } from '../../../test/support/cms.ts';
 import { listenOnLoopback as listen, stubResolver } from '../../../test/support/webhooks.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import type { Actor } from '../identity/index.ts';
@@ -68,6 +63,23 @@ describe('webhooks: internal targets refused, deliveries outside transactions', 
       if (webhookId) q = q.where('webhook_id', '=', webhookId);
       return q.orderBy('created_at', 'desc').executeTakeFirst();
     });
+  }
+
+  /** Organisation A's webhook points at a listener that never answers, B's at one answering `status`. */
+  async function hangingAndAnswering(status: number) {
+    const hanging = await listen({ hang: true });
+    const answering = await listen({ status });
+    const meA = await newOrgActor();
+    const meB = await newOrgActor();
+    const dns = new Map([
+      ['a.test.example', ['127.0.0.1']],
+      ['b.test.example', ['127.0.0.1']],
+    ]);
+    const exceptions = [hanging.port, answering.port].map((port) => ({ address: '127.0.0.1', port }));
+    const { svc } = service({ allowHttp: true, exceptions }, dns);
+    await svc.create(meA, { url: `http://a.test.example:${hanging.port}/hook` });
+    await svc.create(meB, { url: `http://b.test.example:${answering.port}/hook` });
+    return { hanging, answering, meA, meB, svc, dns };
   }
 
   async function newOrgActor(): Promise<Actor> {
@@ -297,26 +309,7 @@ describe('webhooks: internal targets refused, deliveries outside transactions', 
   });
 
   test('one organisation’s hanging endpoint does not hold up another’s, and no transaction is open meanwhile', async () => {
-    const hanging = await listen({ hang: true });
-    const answering = await listen({ status: 204 });
-    const meA = await newOrgActor();
-    const meB = await newOrgActor();
-    const dns = new Map([
-      ['a.test.example', ['127.0.0.1']],
-      ['b.test.example', ['127.0.0.1']],
-    ]);
-    const { svc } = service(
-      {
-        allowHttp: true,
-        exceptions: [
-          { address: '127.0.0.1', port: hanging.port },
-          { address: '127.0.0.1', port: answering.port },
-        ],
-      },
-      dns,
-    );
-    await svc.create(meA, { url: `http://a.test.example:${hanging.port}/hook` });
-    await svc.create(meB, { url: `http://b.test.example:${answering.port}/hook` });
+    const { hanging, answering, meA, meB, svc, dns } = await hangingAndAnswering(204);
     // A's delivery is due first, so a one-at-a-time sender would wait on it before B's.
     const now = t.clock.now();
     await enqueue(meA.organisationId, new Date(now.getTime() - 1000));
@@ -367,26 +360,7 @@ describe('webhooks: internal targets refused, deliveries outside transactions', 
   });
 
   test('at most two deliveries of one organisation are in flight at once; others proceed meanwhile', async () => {
-    const hanging = await listen({ hang: true });
-    const answering = await listen({ status: 200 });
-    const meA = await newOrgActor();
-    const meB = await newOrgActor();
-    const dns = new Map([
-      ['a.test.example', ['127.0.0.1']],
-      ['b.test.example', ['127.0.0.1']],
-    ]);
-    const { svc } = service(
-      {
-        allowHttp: true,
-        exceptions: [
-          { address: '127.0.0.1', port: hanging.port },
-          { address: '127.0.0.1', port: answering.port },
-        ],
-      },
-      dns,
-    );
-    await svc.create(meA, { url: `http://a.test.example:${hanging.port}/hook` });
-    await svc.create(meB, { url: `http://b.test.example:${answering.port}/hook` });
+    const { hanging, answering, meA, meB, svc } = await hangingAndAnswering(200);
     const now = t.clock.now();
     for (let i = 0; i < 5; i++) await enqueue(meA.organisationId, new Date(now.getTime() - 10_000 + i));
     for (let i = 0; i < 3; i++) await enqueue(meB.organisationId, now);

@@ -1,43 +1,27 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../cli.ts';
-import { createCliEnvironment } from '../../../test/support/db.ts';
+import { useCli } from '../../../test/support/cli.ts';
 import { hasValidCheckDigits, REGISTER_FIELD_NAMES } from './register/index.ts';
 
 describe('cdsp des load / des generate', () => {
-  let env: NodeJS.ProcessEnv;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    ({ env, dir, cleanup } = await createCliEnvironment('cdsp-des-cli', {
-      LOG_LEVEL: 'error',
-      CDSP_NOW: '2026-03-02T10:00:00Z',
-    }));
-  });
-  after(() => cleanup());
-
-  async function cdsp(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  }
+  const cli = useCli('cdsp-des-cli', { LOG_LEVEL: 'error', CDSP_NOW: '2026-03-02T10:00:00Z' });
+  const cdsp = cli.cdsp;
 
   /** `cdsp des generate` of the same 200-site register (seed 5, 2026-02-27) into `out`. */
   const generateRegister = (out: string) =>
     cdsp('des', 'generate', '--count', '200', '--seed', '5', '--out', out, '--business-date', '2026-02-27');
 
   test('generate a register and a change file; load them; exit codes', async () => {
-    const reg = join(dir, 'reg.csv');
+    const reg = join(cli.dir, 'reg.csv');
     const g = await generateRegister(reg);
     assert.equal(g.code, 0, g.stderr);
     const lines = readFileSync(reg, 'utf8').trim().split('\n');
     assert.equal(lines.length, 201);
     assert.equal(lines[0], REGISTER_FIELD_NAMES.join(','));
     assert.ok(lines.slice(1).every((l) => hasValidCheckDigits(l.split(',')[0]!)));
-    const again = join(dir, 'reg2.csv');
+    const again = join(cli.dir, 'reg2.csv');
     await generateRegister(again);
     assert.equal(readFileSync(again, 'utf8'), readFileSync(reg, 'utf8'), 'deterministic for a seed');
     const shippers = new Set(
@@ -51,7 +35,7 @@ describe('cdsp des load / des generate', () => {
     assert.match(l1.stderr, /progress: /);
     assert.ok(existsSync(`${reg}.rejects.csv`));
 
-    const changes = join(dir, 'changes.csv');
+    const changes = join(cli.dir, 'changes.csv');
     const c = await cdsp(
       'des',
       'generate',
@@ -72,11 +56,11 @@ describe('cdsp des load / des generate', () => {
       '--business-date',
       '2026-02-28',
       '--rejects',
-      join(dir, 'r.csv'),
+      join(cli.dir, 'r.csv'),
     );
     assert.equal(l2.code, 0, l2.stderr);
     assert.match(l2.stdout, /changed +[1-9]/);
-    assert.ok(existsSync(join(dir, 'r.csv')));
+    assert.ok(existsSync(join(cli.dir, 'r.csv')));
 
     const dup = await cdsp('des', 'load', reg, '--business-date', '2026-02-27');
     assert.equal(dup.code, 0);
@@ -90,7 +74,7 @@ describe('cdsp des load / des generate', () => {
     assert.equal(corr.code, 0, corr.stderr);
     assert.match(corr.stdout, /\(correction\)/);
 
-    const bad = join(dir, 'bad.csv');
+    const bad = join(cli.dir, 'bad.csv');
     writeFileSync(bad, 'colour\nred\n');
     const refused = await cdsp('des', 'load', bad, '--business-date', '2026-02-28');
     assert.equal(refused.code, 1);

@@ -7,14 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
-import {
-  addSite,
-  apiAs,
-  createCmsTestApp,
-  userWithToken,
-  type Api,
-  type CmsTestApp,
-} from '../../../test/support/cms.ts';
+import { addSite, apiAs, createCmsTestApp, userWithToken } from '../../../test/support/cms.ts';
+import type { Api, CmsTestApp } from '../../../test/support/cms.ts';
 import { signInAndEnrol, WebClient } from '../../../test/support/web-client.ts';
 
 function assertProblem400(res: LightMyRequestResponse, what: string) {

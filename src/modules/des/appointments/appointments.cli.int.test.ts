@@ -2,31 +2,15 @@
  * `cdsp appointment add` and `cdsp appointment load`: exit 0 when done, 2 for wrong arguments (nothing changes),
  * 1 when a rule refuses it; the load applies valid rows and lists each rejected row with its number and reason.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../../cli.ts';
-import { createCliEnvironment } from '../../../../test/support/db.ts';
+import { useCli } from '../../../../test/support/cli.ts';
 
 describe('cdsp appointment add / load', () => {
-  let env: NodeJS.ProcessEnv;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    ({ env, dir, cleanup } = await createCliEnvironment('cdsp-appointment-cli', {
-      LOG_LEVEL: 'error',
-      CDSP_NOW: '2026-03-02T10:00:00Z',
-    }));
-  });
-  after(() => cleanup());
-
-  async function cdsp(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  }
+  const cli = useCli('cdsp-appointment-cli', { LOG_LEVEL: 'error', CDSP_NOW: '2026-03-02T10:00:00Z' });
+  const cdsp = cli.cdsp;
 
   test('add: exit 0; wrong arguments exit 2 and change nothing; a refused rule exits 1', async () => {
     for (const [name, type, code] of [
@@ -54,18 +38,7 @@ describe('cdsp appointment add / load', () => {
     }
     // Nothing was written by those: the same key is free.
     const ok = await cdsp(
-      'appointment',
-      'add',
-      '--role',
-      'dmsp',
-      '--org',
-      'DM1',
-      '--ldz',
-      'NW',
-      '--classes',
-      '1,2',
-      '--from',
-      '2026-01-01',
+      ...'appointment add --role dmsp --org DM1 --ldz NW --classes 1,2 --from 2026-01-01'.split(' '),
     );
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(
@@ -74,39 +47,19 @@ describe('cdsp appointment add / load', () => {
     );
     // A rule refuses: the organisation's type, an overlap.
     const wrongType = await cdsp(
-      'appointment',
-      'add',
-      '--role',
-      'dmsp',
-      '--org',
-      'MR1',
-      '--ldz',
-      'SE',
-      '--from',
-      '2026-01-01',
+      ...'appointment add --role dmsp --org MR1 --ldz SE --from 2026-01-01'.split(' '),
     );
     assert.equal(wrongType.code, 1);
     assert.match(wrongType.stderr, /is not a Daily Metered Service Provider/);
     const overlap = await cdsp(
-      'appointment',
-      'add',
-      '--role',
-      'dmsp',
-      '--org',
-      'DM1',
-      '--ldz',
-      'NW',
-      '--classes',
-      '2',
-      '--from',
-      '2026-06-01',
+      ...'appointment add --role dmsp --org DM1 --ldz NW --classes 2 --from 2026-06-01'.split(' '),
     );
     assert.equal(overlap.code, 1);
     assert.match(overlap.stderr, /overlaps/);
   });
 
   test('load: valid rows are added, rejected rows listed with row number and reason', async () => {
-    const file = join(dir, 'appointments.csv');
+    const file = join(cli.dir, 'appointments.csv');
     writeFileSync(
       file,
       [
@@ -132,12 +85,12 @@ describe('cdsp appointment add / load', () => {
     assert.match(r.stdout, /row 7 rejected: effective_from: It overlaps/);
     assert.match(r.stdout, /row 8 rejected: classes: Classes are 1, 2, 3 or 4/);
 
-    const bad = join(dir, 'bad.csv');
+    const bad = join(cli.dir, 'bad.csv');
     writeFileSync(bad, 'colour\nred\n');
     const refused = await cdsp('appointment', 'load', bad);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /not an appointments file/);
     assert.equal((await cdsp('appointment', 'load')).code, 2);
-    assert.equal((await cdsp('appointment', 'load', join(dir, 'absent.csv'))).code, 2);
+    assert.equal((await cdsp('appointment', 'load', join(cli.dir, 'absent.csv'))).code, 2);
   });
 });

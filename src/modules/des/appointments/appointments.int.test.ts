@@ -10,15 +10,8 @@ import { sql } from 'kysely';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../../test/support/factories.ts';
 import { signInAndEnrol } from '../../../../test/support/web-client.ts';
 import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
-import {
-  act,
-  addSite,
-  apiAs,
-  createCmsTestApp,
-  userWithToken,
-  type Api,
-  type CmsTestApp,
-} from '../../../../test/support/cms.ts';
+import { act, addSite, apiAs, createCmsTestApp, userWithToken } from '../../../../test/support/cms.ts';
+import type { Api, CmsTestApp } from '../../../../test/support/cms.ts';
 
 const DMQ_FIELDS = { query_type: 'READ_MISSING', gas_day: '2026-02-20', details: 'No read for the day' };
 const MUR_FIELDS = { read_reason: 'MUST_READ_OBLIGATION', required_by_date: '2026-03-20' };

@@ -1,38 +1,15 @@
 /**
  * SQL of the appointments directory (des.appointments only). Dates are read as 'YYYY-MM-DD' text.
  */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../../../platform/db/scope.ts';
-import type { AppointmentRole } from './appointments.tables.ts';
+import type { AppointmentRole, AppointmentTable } from './appointments.tables.ts';
 
-export interface AppointmentRow {
-  id: string;
-  role: AppointmentRole;
-  organisation_id: string;
-  organisation_short_code: string;
-  ldz: string | null;
-  classes: number[] | null;
-  mprn: string | null;
-  effective_from: string;
-  effective_to: string | null;
-  created_at: Date;
-  created_by: string;
-  ended_at: Date | null;
-  ended_by: string | null;
-}
+/** What an appointment is made of when it is added (the rest is the table's). */
+export type NewAppointment = Omit<Selectable<AppointmentTable>, 'id' | 'ended_at' | 'ended_by'>;
 
-export interface NewAppointment {
-  role: AppointmentRole;
-  organisation_id: string;
-  organisation_short_code: string;
-  ldz: string | null;
-  classes: number[] | null;
-  mprn: string | null;
-  effective_from: string;
-  effective_to: string | null;
-  created_at: Date;
-  created_by: string;
-}
+/** An appointment as stored. */
+export type AppointmentRow = Selectable<AppointmentTable>;
 
 export interface AppointmentFilter {
   role?: AppointmentRole;

@@ -12,6 +12,7 @@ import {
   D1,
   inPortfolioOf,
   type EnquiryTestApp,
+  type HistoryChange,
 } from '../../../../test/support/des-enquiry.ts';
 
 const DATES = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-05'];
@@ -117,12 +118,7 @@ describe('DES enquiry API', () => {
     for (const row of rows.slice(0, 10)) {
       const res = await t.api(a.token, `/api/v1/supply-points/${row['mprn']}/history`);
       assert.equal(res.statusCode, 200, res.body);
-      const changes = res.json().changes as {
-        field: string;
-        from: string | null;
-        to: string | null;
-        effective_date: string;
-      }[];
+      const changes = res.json().changes as HistoryChange[];
       const expected: string[] = [];
       let prev: Record<string, string> = {};
       for (const d of ['2026-03-01', '2026-03-02', '2026-03-03']) {

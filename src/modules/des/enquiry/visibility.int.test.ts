@@ -15,6 +15,7 @@ import { TEST_ACTOR } from '../../../../test/support/factories.ts';
 import { mprnWithCheckDigits } from '../../../platform/gas/mprn.ts';
 import { CURRENT } from '../portfolio.repository.ts';
 import { detailSql } from './enquiry.repository.ts';
+import type { HistoryChange } from '../../../../test/support/des-enquiry.ts';
 
 const NOW = new Date('2026-03-05T10:00:00Z'); // D-1 = 2026-03-04
 const POSTCODE_X = 'ZE1 0AA';
@@ -174,12 +175,7 @@ describe('DES visibility over time, and the group grant, on every read path', ()
   test('a former shipper’s history is its own period’s changes only', async () => {
     const res = await api('SHA', `/api/v1/supply-points/${x['mprn']}/history`);
     assert.equal(res.statusCode, 200, res.body);
-    const changes = res.json().changes as {
-      field: string;
-      from: string | null;
-      to: string | null;
-      effective_date: string;
-    }[];
+    const changes = res.json().changes as HistoryChange[];
     assert.ok(changes.length > 0);
     assert.ok(
       changes.every((c) => c.effective_date < '2026-03-03'),
@@ -193,12 +189,7 @@ describe('DES visibility over time, and the group grant, on every read path', ()
     const m = x['mprn']!;
     const res = await api('SHB', `/api/v1/supply-points/${m}/history`);
     assert.equal(res.statusCode, 200, res.body);
-    const changes = res.json().changes as {
-      field: string;
-      from: string | null;
-      to: string | null;
-      effective_date: string;
-    }[];
+    const changes = res.json().changes as HistoryChange[];
     assert.ok(
       changes.some((c) => c.field === 'meter_model' && c.to === 'MODEL-B1'),
       res.body,
