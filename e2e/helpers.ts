@@ -58,7 +58,13 @@ export function watchForErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (r) => {
+    // The browser abandons a favicon fetch still in flight when the page navigates on (net::ERR_ABORTED): not a
+    // broken asset. Any other failure of it, and every other failed request, still counts.
+    const aborted = r.failure()?.errorText === 'net::ERR_ABORTED';
+    if (aborted && r.url().includes('/favicon')) return;
+    errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().includes('/favicon')) errors.push(`HTTP ${r.status()}: ${r.url()}`);
   });
