@@ -60,7 +60,7 @@ describe('CMS contacts in Chromium', () => {
   ) {
     await page.getByRole('group', { name: 'Action' }).getByLabel(action).check({ force: true });
     if (opts.note) await page.getByLabel('Note (both sides will see it)').fill(opts.note);
-    if (opts.outcome) await page.getByLabel('Outcome (to resolve)').fill(opts.outcome);
+    if (opts.outcome) await page.getByLabel('Outcome (to resolve)').selectOption(opts.outcome);
     await page.getByRole('button', { name: 'Continue' }).click();
     await visit(page, new RegExp(`^Contact ${reference}$`));
     assert.match(await page.locator('.govuk-notification-banner').innerText(), notice, action);
@@ -129,8 +129,12 @@ describe('CMS contacts in Chromium', () => {
     await sp.getByLabel('ADD: Address Amendment').check({ force: true });
     await sp.getByRole('button', { name: 'Continue' }).click();
     await visit(sp, /^ADD: Address Amendment$/);
-    // A submission with a missing field re-renders the form with an error summary linked to the field.
+    // The address on the register is the register's: the MPRN first, then the form shows it read-only.
     await sp.getByLabel('MPRN').fill(mprn);
+    await sp.getByRole('button', { name: 'Continue' }).click();
+    await visit(sp, /^ADD: Address Amendment$/);
+    assert.match(await sp.locator('#register-values').innerText(), /Address on the register/);
+    // A submission with a missing field re-renders the form with an error summary linked to the field.
     await sp.getByRole('button', { name: 'Raise contact' }).click();
     await visit(sp, /^ADD: Address Amendment$/);
     const summary = sp.locator('.govuk-error-summary');
@@ -144,7 +148,6 @@ describe('CMS contacts in Chromium', () => {
     );
     await firstError.click();
     assert.equal(await sp.evaluate(() => document.activeElement?.id ?? ''), target);
-    await sp.getByLabel('MPRN').fill(mprn);
     await sp.getByLabel('Your reference (optional)').fill('ACME-42');
     await sp
       .getByLabel('Describe what needs to be done')

@@ -40,12 +40,14 @@ export async function startTestServer(opts: { now?: Date } = {}): Promise<TestSe
   return { ...t, baseUrl: `http://localhost:${port}` };
 }
 
-/** Pages must come from browser.newContext() (axe needs it). Runs axe with the WCAG 2.2 AA rule set and fails with the violations listed. */
+/** Pages must come from browser.newContext() (axe needs it). Runs axe with the WCAG 2.2 AA rule set and the landmark (region) rule, and fails with the violations listed. */
 export async function checkA11y(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
     .analyze();
-  const summary = results.violations.map(
+  // Best practice beyond WCAG: every piece of the page inside a landmark, so none is missed by landmark navigation.
+  const regions = await new AxeBuilder({ page }).withRules(['region']).analyze();
+  const summary = [...results.violations, ...regions.violations].map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`,
   );
   assert.deepEqual(summary, [], `axe found violations on ${page.url()}:\n${summary.join('\n')}`);

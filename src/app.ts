@@ -127,6 +127,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         env.addFilter('londonDateTime', (d: Date | string | null | undefined) =>
           d ? londonDateTime.format(new Date(d)) : '',
         );
+        // A calendar date ('YYYY-MM-DD') as GOV.UK writes it: 1 December 2026.
+        env.addFilter('govukDate', (d: string | null | undefined) =>
+          d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? govukDate.format(new Date(`${d}T00:00:00Z`)) : (d ?? ''),
+        );
       },
     },
   });
@@ -253,6 +257,13 @@ const londonDateTime = new Intl.DateTimeFormat('en-GB', {
   hour: 'numeric',
   minute: '2-digit',
   hour12: true,
+});
+
+const govukDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
 });
 
 const faviconSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3b5c"/><path d="M16 5c3 5 7 8 7 13a7 7 0 0 1-14 0c0-5 4-8 7-13z" fill="#00a19a"/></svg>`;

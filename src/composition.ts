@@ -12,14 +12,20 @@ import { OutboxMailer, type Mailer } from './platform/mail/mailer.ts';
 import {
   createCms,
   identityDirectory,
+  raiseAboutSupplyPointHref,
   registerCmsJobs,
   type CmsServices,
   type SiteLookup,
   type WebhookResolver,
   type WebhookTransport,
 } from './modules/cms/index.ts';
-import { AppointmentsService, createDes, type DesServices } from './modules/des/index.ts';
-import { createDesEnquiry, type DesEnquiryServices } from './modules/des/enquiry/index.ts';
+import {
+  AppointmentsService,
+  createDes,
+  RegisterValuesService,
+  type DesServices,
+} from './modules/des/index.ts';
+import { createDesEnquiry, desPaths, type DesEnquiryServices } from './modules/des/enquiry/index.ts';
 import type pg from 'pg';
 
 export interface Services extends IdentityServices {
@@ -106,12 +112,23 @@ export function createServices(
     communityView: opts.config?.des?.communityView ?? false,
     jobs,
     queryPool: opts.queryPool ?? null,
+    // The DES page lists the CMS's contacts on the supply point (asked at request time, once `cms` exists).
+    contacts: {
+      about: (actor, mprn) => cms.contacts.aboutSupplyPoint(actor, mprn),
+      raiseHref: async (actor, mprn) => raiseAboutSupplyPointHref(actor, mprn, await cms.catalogue.list()),
+    },
   });
   const cms = createCms({
     db,
     clock,
     audit,
     sites: opts.sites ?? des.register,
+    supplyPoints: {
+      supplyPointHref: async (actor, mprn) =>
+        (await desEnquiry.enquiry.isVisible(actor, mprn)) ? desPaths.supplyPoint(mprn) : null,
+      codeMeanings: () => desEnquiry.enquiry.fieldMeanings(),
+    },
+    registerValues: new RegisterValuesService(db),
     directory: identityDirectory(identity),
     mailer,
     transport: opts.webhookTransport,
@@ -121,6 +138,10 @@ export function createServices(
       exceptions: opts.webhookTargetExceptions ?? [],
     },
     publicUrl: site.publicUrl,
+  });
+  // When a register load has been applied, the CMS checks resolved contacts' expected register changes against it.
+  des.loads.onApplied(async (load) => {
+    await cms.contacts.checkRegister(load);
   });
   const jobsRegistered = jobs
     ? Promise.all([

@@ -11,8 +11,11 @@ const SEEDER: AuditActor = { userId: null, label: 'seed:demo', organisationId: n
 /** Since long before any demo register date. */
 const FROM = '2024-04-01';
 
-/** A class 4 NLS supply point in LDZ NW whose MRA is appointed for it alone (README, "Demo sign-in"). */
-export const DEMO_MPRN_OWN_MRA = '2532138402';
+/**
+ * A class 4 NLS supply point in LDZ NW whose MRA is appointed for it alone (README, "Demo sign-in"): the showcase
+ * site `nls_own_mra` (src/demo/showcase.ts; demo-guide.int.test.ts checks it is).
+ */
+export const DEMO_MPRN_OWN_MRA = '4923821210';
 
 export async function seedDemoAppointments(appointments: AppointmentsService): Promise<number> {
   let n = 0;

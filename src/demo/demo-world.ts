@@ -85,4 +85,6 @@ export const DEMO_USERS: DemoUser[] = [
   { org: 'CDS', email: 'resolver@cdsp.example', name: 'Quinn Adams', roles: ['cdsp_resolver'] },
   { org: 'CDS', email: 'supervisor@cdsp.example', name: 'Rosa Grant', roles: ['cdsp_supervisor'] },
   { org: 'CDS', email: 'admin@cdsp.example', name: 'Sam Turner', roles: ['cdsp_admin'] },
+  /** CDSP staff who raise the codes the catalogue lets the CDSP raise (MUS, MUR). */
+  { org: 'CDS', email: 'contacts@cdsp.example', name: 'Tara Quinn', roles: ['cms_user'] },
 ];

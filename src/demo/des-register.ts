@@ -16,6 +16,7 @@ import {
   type LoadSummary,
 } from '../modules/des/index.ts';
 import { DEMO_ORGS } from './demo-world.ts';
+import { demoShowcaseSites } from './showcase.ts';
 
 /** The demo organisations' short codes, as the generator's parties (src/demo/demo-world.ts). */
 export function demoGeneratorOrgs(): GeneratorOrgs {
@@ -29,27 +30,6 @@ export function demoGeneratorOrgs(): GeneratorOrgs {
       networkName: o.network!,
     })),
   };
-}
-
-/**
- * Two showcase sites of UNC's Shipperless and Unregistered process, on Cadent's network (README): a shipperless
- * site whose last registered shipper is NLS (Cadent raises a GSR: it goes to NLS) and an unregistered site NLS
- * asked for (Cadent raises a MUS: it goes to NLS). Generated for a fixed date and seed, so their MPRNs are the same
- * whenever the demo is seeded; `taken` holds MPRNs already in the register (never reused).
- */
-export function demoShowcaseSites(orgs: GeneratorOrgs, taken: ReadonlySet<string>): Record<string, string>[] {
-  const rows = [
-    ...generateRegister({ count: 60, seed: 7010, orgs, businessDate: '2025-12-01', shipperlessEvery: 3 }),
-  ].filter(
-    (r) => r['network_name'] === 'Cadent' && r['meter_point_status'] === 'LI' && !taken.has(r['mprn']!),
-  );
-  const shipperless = rows.find((r) => r['last_shipper_short_code']);
-  const unregistered = rows.find((r) => r['interested_shipper_short_code']);
-  if (!shipperless || !unregistered) throw new Error('the demo showcase sites were not generated');
-  return [
-    { ...shipperless, last_shipper_short_code: 'NLS' },
-    { ...unregistered, interested_shipper_short_code: 'NLS' },
-  ];
 }
 
 const SEEDER: AuditActor = { userId: null, label: 'seed:demo', organisationId: null };
@@ -84,10 +64,14 @@ export async function seedDemoRegister(
     const first = addDays(today, -days);
     const state = new Map<string, Record<string, string>>();
     // One site in 50 shipperless (its last shipper a demo shipper) and one in 50 unregistered (UNC's S&U), and
-    // the two showcase sites the README names.
+    // the showcase sites the README names (src/demo/showcase.ts), which no generated daily change touches.
     for (const row of generateRegister({ count, seed, orgs, businessDate: first, shipperlessEvery: 50 }))
       state.set(row['mprn']!, row);
-    for (const row of demoShowcaseSites(orgs, new Set(state.keys()))) state.set(row['mprn']!, row);
+    const showcase = new Set<string>();
+    for (const row of demoShowcaseSites(orgs, new Set(state.keys())).values()) {
+      state.set(row['mprn']!, row);
+      showcase.add(row['mprn']!);
+    }
     const load = async (date: string, rows: Iterable<Record<string, string>>) => {
       const path = join(dir, `register-${date}.csv`);
       await writeLoadFile(path, rows);
@@ -98,7 +82,7 @@ export async function seedDemoRegister(
       const date = addDays(first, d);
       const changes: Record<string, string>[] = [];
       for await (const row of generateChanges({
-        previous: [...state.values()],
+        previous: [...state.values()].filter((r) => !showcase.has(r['mprn']!)),
         rate,
         seed,
         businessDate: date,

@@ -133,7 +133,8 @@ export type SiteFields = Partial<
     | 'ldz_id'
     | 'class'
     | 'annual_quantity'
-    | 'meter_point_status',
+    | 'meter_point_status'
+    | 'twin_stream_site_indicator',
     string
   >
 >;

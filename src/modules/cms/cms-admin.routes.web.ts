@@ -12,9 +12,10 @@ import { ValidationError, type FieldError } from '../../platform/errors.ts';
 import type { CmsServices } from './cms.services.ts';
 import { cmsPage, routesAbout, explainable } from './cms.pages.ts';
 import { cmsAdminPaths } from './cms.paths.ts';
-import { validateCodeEdit } from './domain/code-edit.ts';
-import { ORG_TYPES } from './domain/contact-codes.ts';
+import { formatCodeLines, parseCodeLines, validateCodeEdit } from './domain/code-edit.ts';
+import { ORG_TYPES, type CodeAttribute } from './domain/contact-codes.ts';
 import { REQUEST_TYPES } from './requests.service.ts';
+import { UNROUTABLE_LIST_LIMIT } from './contacts/unroutable.ts';
 
 const ORG_TYPE_LABELS: Record<string, string> = {
   shipper: 'Shipper',
@@ -28,10 +29,44 @@ const ORG_TYPE_LABELS: Record<string, string> = {
   cdsp: 'CDSP',
 };
 
+/** A code's attributes, as the catalogue page names them (where each comes from: public, or a project default). */
+const ATTRIBUTE_LABELS: [CodeAttribute, string][] = [
+  ['name', 'Name'],
+  ['description', 'Description'],
+  ['raised_by', 'Who may raise it'],
+  ['portfolio_check', 'Portfolio check'],
+  ['mprn_required', 'MPRN required'],
+  ['resolver', 'Resolver'],
+  ['target_business_days', 'Target'],
+  ['response_window_business_days', 'Response window'],
+  ['challenge_window_business_days', 'Challenge window'],
+  ['worked_in', 'Order worked in'],
+  ['fields', 'Fields'],
+  ['rules', 'Rules'],
+  ['outcomes', 'Outcomes'],
+  ['rejection_reasons', 'Rejection reasons'],
+  ['register_fields', 'Register fields for an expected change'],
+];
+
+/** Whether a form sent a field at all (a browser always sends a textarea, empty or not). */
+const sent = (body: unknown, name: string): boolean =>
+  typeof body === 'object' && body !== null && typeof (body as Record<string, unknown>)[name] === 'string';
+
 /** A whole number typed into a form (NaN when it is not one: the service then refuses it). */
 const wholeNumber = (raw: string): number => (/^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN);
 
 export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices): void {
+  // ------------------------------------------------------------------------------- unroutable attempts
+  // For the CDSP staff who record what is missing (appointments, the register's shippers); others: not found.
+  const unroutablePage = cmsPage('unroutable', async (actor) => ({
+    pageTitle: 'Contacts that could not be routed',
+    attempts: await cms.contacts.unroutableAttempts(actor),
+    limit: UNROUTABLE_LIST_LIMIT,
+  }));
+  app.get(cmsAdminPaths.unroutable, { config: { permission: 'des:appointments' } }, async (_req, reply) =>
+    unroutablePage(reply),
+  );
+
   // ------------------------------------------------------------------------------------- contact codes
   const codesPage = cmsPage('codes', async () => ({
     pageTitle: 'Contact codes',
@@ -45,9 +80,15 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
   /** The code's page; its form shows the current definition unless the page is shown again with `form`. */
   const codePage = cmsPage('code', async (_actor, code: string) => {
     const def = await cms.catalogue.get(code);
+    const choices = await cms.catalogue.resolutionChoices(def.code);
     return {
       pageTitle: `Contact code ${def.code}: ${def.name}`,
       def,
+      registerFieldLabels: choices.register_fields.map((f) => f.label),
+      sources: ATTRIBUTE_LABELS.map(([k, label]) => ({
+        label,
+        text: def.public_sources[k] ? `Public: ${def.public_sources[k]}` : 'Project default',
+      })),
       orgTypes: ORG_TYPES.map((t) => ({ value: t, text: ORG_TYPE_LABELS[t] ?? t })),
       form: {
         name: def.name,
@@ -57,6 +98,8 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
         challenge_window_business_days: String(def.challenge_window_business_days),
         portfolio_check: def.portfolio_check ? 'yes' : 'no',
         raised_by: def.raised_by,
+        outcomes: formatCodeLines(def.outcomes),
+        rejection_reasons: formatCodeLines(def.rejection_reasons),
         version: String(def.version),
       },
     };
@@ -83,6 +126,8 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
       challenge_window_business_days: field(body, 'challenge_window_business_days'),
       portfolio_check: field(body, 'portfolio_check'),
       raised_by: fields(body, 'raised_by'),
+      outcomes: field(body, 'outcomes'),
+      rejection_reasons: field(body, 'rejection_reasons'),
       version: field(body, 'version'),
     };
     const edit = {
@@ -92,6 +137,9 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
       target_business_days: wholeNumber(form.target_business_days),
       response_window_business_days: wholeNumber(form.response_window_business_days),
       challenge_window_business_days: wholeNumber(form.challenge_window_business_days),
+      // Lists the form did not send keep their values (the service's rule for an edit that leaves them out).
+      outcomes: sent(body, 'outcomes') ? parseCodeLines(form.outcomes) : undefined,
+      rejection_reasons: sent(body, 'rejection_reasons') ? parseCodeLines(form.rejection_reasons) : undefined,
     };
     // The rules are the service's (validateCodeEdit); the form only adds its own yes/no question.
     if (form.portfolio_check !== 'yes' && form.portfolio_check !== 'no') {
@@ -111,6 +159,8 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
         worked_in: def.worked_in,
         fields: def.fields,
         rules: def.rules,
+        register_fields: def.register_fields,
+        public_sources: def.public_sources,
         version: Number.isInteger(version) ? version : -1,
       });
       return reply.redirect(`${cmsAdminPaths.code(code)}?saved=1`, 303);
@@ -132,14 +182,24 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
   });
 
   // ------------------------------------------------------------------------------------------ requests
-  const requestsPage = cmsPage('requests', async (actor, all: boolean) => ({
-    pageTitle: all ? 'Requests' : 'Open requests',
-    requests: await cms.requests.list(actor, { status: all ? undefined : ['open'] }),
-    all,
-  }));
+  const requestsPage = cmsPage(
+    'requests',
+    async (actor, q: { all: boolean; assignee: 'me' | 'none' | undefined }) => ({
+      pageTitle: q.all ? 'Requests' : 'Open requests',
+      requests: await cms.requests.list(actor, {
+        status: q.all ? undefined : ['open'],
+        assignee: q.assignee,
+      }),
+      all: q.all,
+      assignee: q.assignee ?? '',
+    }),
+  );
 
   app.get(cmsAdminPaths.requests, { config: { permission: 'cms:read' } }, async (req, reply) =>
-    requestsPage(reply, queryValue(req, 'status') === 'all'),
+    requestsPage(reply, {
+      all: queryValue(req, 'status') === 'all',
+      assignee: (['me', 'none'] as const).find((v) => v === queryValue(req, 'assignee')),
+    }),
   );
 
   /** The form to send a request, filled in with `form` (what was typed, or the contact it is about). */
@@ -183,7 +243,8 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
 
   const requestPage = cmsPage('request', async (actor, reference: string) => {
     const { request, canRespond } = await cms.requests.getForActor(actor, reference);
-    return { pageTitle: `${request.type_name} ${request.reference}`, request, canRespond };
+    const colleagues = await cms.requests.assignableColleagues(actor, reference);
+    return { pageTitle: `${request.type_name} ${request.reference}`, request, canRespond, colleagues };
   });
 
   const aboutRequest = routesAbout(app, 'reference', 'cms:read');
@@ -192,7 +253,11 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
       ? 'Your request has been sent.'
       : queryValue(req, 'answered')
         ? 'Your response has been sent.'
-        : null;
+        : queryValue(req, 'assigned')
+          ? 'The request has been assigned.'
+          : queryValue(req, 'unassigned')
+            ? 'The request is no longer assigned to anyone.'
+            : null;
     return requestPage(reply, reference, { notice });
   });
 
@@ -211,6 +276,36 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
       const x = explainable(e);
       if (x) {
         const errors = formErrors([{ field: 'response', message: x.message }]);
+        return requestPage(reply, reference, { ...errors, form }, x.status);
+      }
+      throw e;
+    }
+  });
+
+  aboutRequest.post(cmsAdminPaths.requestAssign, async (req, reply, reference) => {
+    const version = Number(field(req.body, 'version'));
+    const unassign = field(req.body, 'action') === 'unassign';
+    const form = { assignee: field(req.body, 'assignee'), note: field(req.body, 'note') };
+    if (!unassign && !form.assignee.trim()) {
+      const errors = formErrors([{ field: 'assignee', message: 'Choose the colleague to assign it to' }]);
+      return requestPage(reply, reference, { ...errors, form }, 400);
+    }
+    try {
+      const r = await cms.requests.assign(requireActor(req), reference, {
+        assignee: unassign ? null : form.assignee.trim(),
+        note: form.note || null,
+        version: Number.isInteger(version) && version > 0 ? version : null,
+      });
+      return reply.redirect(
+        `${cmsAdminPaths.request(r.reference)}?${unassign ? 'unassigned' : 'assigned'}=1`,
+        303,
+      );
+    } catch (e) {
+      if (e instanceof ValidationError)
+        return requestPage(reply, reference, { ...formErrors(e.errors), form }, 400);
+      const x = explainable(e);
+      if (x) {
+        const errors = formErrors([{ field: 'assignee', message: x.message }]);
         return requestPage(reply, reference, { ...errors, form }, x.status);
       }
       throw e;

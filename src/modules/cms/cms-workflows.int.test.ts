@@ -261,7 +261,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     assert.equal(asked.response_due_date, '2026-03-16'); // ADD: 10 business days
     const resolved = await raiseAdd(a, mprnA);
     await act(resolver, resolved.reference, { action: 'start' });
-    await act(resolver, resolved.reference, { action: 'resolve', outcome: 'DONE', note: 'Fixed' });
+    await act(resolver, resolved.reference, { action: 'resolve', outcome: 'ADDRESS_UPDATED', note: 'Fixed' });
     // ADD challenge window: 5 business days after Monday 2 March = Monday 9 March.
     t.clock.set(new Date('2026-03-09T12:00:00Z'));
     assert.equal(await t.services.cms.jobs.autoCloseResolved(), 0);

@@ -13,6 +13,9 @@ export const cmsAdminPaths = {
     `/contacts/requests/new?contact=${encodeURIComponent(contactReference)}`,
   request: (reference: string) => `/contacts/requests/${reference}`,
   requestRespond: (reference: string) => `/contacts/requests/${reference}/respond`,
+  requestAssign: (reference: string) => `/contacts/requests/${reference}/assign`,
+  /** Raises refused because nobody could be routed to (the CDSP operator's list). */
+  unroutable: '/contacts/unroutable',
 } as const;
 
 export const cmsPaths = {

@@ -4,7 +4,13 @@
  */
 import { CatalogueService } from './catalogue.service.ts';
 import { CmsJobs } from './cms.jobs.ts';
-import type { Directory, WebhookResolver, WebhookTransport } from './cms.ports.ts';
+import {
+  noSupplyPointPages,
+  type Directory,
+  type SupplyPointPages,
+  type WebhookResolver,
+  type WebhookTransport,
+} from './cms.ports.ts';
 import { ContactsService, type CmsContext } from './contacts/contacts.service.ts';
 import { RequestsService } from './requests.service.ts';
 import {
@@ -21,6 +27,8 @@ import { WebhooksService } from './webhooks.service.ts';
  * policy (default: https only, public addresses only; see webhook-targets.ts).
  */
 export interface CmsDeps extends Omit<CmsContext, 'publicUrl'> {
+  /** The DES supply point pages the contact page links to (default: none). */
+  supplyPoints?: SupplyPointPages;
   transport?: WebhookTransport;
   resolver?: WebhookResolver;
   webhookTargets?: WebhookTargetPolicy;
@@ -35,11 +43,19 @@ export interface CmsServices {
   jobs: CmsJobs;
   /** Organisations and users as the CMS sees them. */
   directory: Directory;
+  /** The DES supply point pages, as the contact page links to them. */
+  supplyPoints: SupplyPointPages;
 }
 
 export function createCms(d: CmsDeps): CmsServices {
   const publicUrl = d.publicUrl ?? '';
-  const { transport: _transport, resolver: _resolver, webhookTargets: _targets, ...context } = d;
+  const {
+    transport: _transport,
+    resolver: _resolver,
+    webhookTargets: _targets,
+    supplyPoints,
+    ...context
+  } = d;
   const contacts = new ContactsService({ ...context, publicUrl });
   const requests = new RequestsService(
     d.db,
@@ -49,9 +65,17 @@ export function createCms(d: CmsDeps): CmsServices {
     (m) => contacts.sendMails(m),
     publicUrl,
   );
-  const catalogue = new CatalogueService(d.db, d.clock, d.audit);
+  const catalogue = new CatalogueService(d.db, d.clock, d.audit, d.registerValues ?? null);
   const targets = new WebhookTargets(d.webhookTargets ?? { allowHttp: false }, d.resolver ?? systemResolver);
   const webhooks = new WebhooksService(d.db, d.clock, d.audit, d.transport ?? pinnedHttpTransport(), targets);
   const jobs = new CmsJobs(d.db, d.clock, d.audit, d.directory, contacts, requests, webhooks, publicUrl);
-  return { contacts, requests, catalogue, webhooks, jobs, directory: d.directory };
+  return {
+    contacts,
+    requests,
+    catalogue,
+    webhooks,
+    jobs,
+    directory: d.directory,
+    supplyPoints: supplyPoints ?? noSupplyPointPages,
+  };
 }

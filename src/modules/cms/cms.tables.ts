@@ -21,6 +21,10 @@ export interface CmsTables {
     worked_in: string;
     fields: unknown;
     rules: unknown;
+    outcomes: ColumnType<unknown, string | undefined, string>;
+    rejection_reasons: ColumnType<unknown, string | undefined, string>;
+    register_fields: ColumnType<unknown, string | undefined, string>;
+    public_sources: ColumnType<unknown, string | undefined, string>;
     version: Generated<number>;
     updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   };
@@ -42,6 +46,9 @@ export interface CmsTables {
     version: Generated<number>;
     assignee_user_id: string | null;
     assignee_label: string | null;
+    /** The raising organisation's own assignee (customer-side assignment); the other side never sees it. */
+    raiser_assignee_user_id: ColumnType<string | null, string | null | undefined, string | null>;
+    raiser_assignee_label: ColumnType<string | null, string | null | undefined, string | null>;
     raiser_reference: string | null;
     description: string;
     fields: Json<Record<string, unknown>>;
@@ -55,11 +62,37 @@ export interface CmsTables {
     closed_at: Timestamp | null;
     outcome: string | null;
     reason_code: string | null;
+    /** The labels of the outcome and rejection reason as chosen (later catalogue edits leave them). */
+    outcome_label: ColumnType<string | null, string | null | undefined, string | null>;
+    reason_label: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The expected register change named on resolve, and its check when register loads land. */
+    expected_field: ColumnType<string | null, string | null | undefined, string | null>;
+    expected_field_label: ColumnType<string | null, string | null | undefined, string | null>;
+    expected_value: ColumnType<string | null, string | null | undefined, string | null>;
+    register_checked_for: ColumnType<string | null, string | null | undefined, string | null>;
+    register_updated_on: ColumnType<string | null, string | null | undefined, string | null>;
     breach_warning_for: ColumnType<string | null, string | null, string | null>;
     updated_at: Timestamp;
     idempotency_key: string | null;
     idempotency_hash: string | null;
+    /** The organisation the contact was raised on behalf of (a DMSP's Class 1 RFA: the registered shipper). */
+    on_behalf_of_org_id: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The part of an adjustment that is not invoiced (domain.md §4: below 73,200 kWh AQ, before 2017-06-01). */
+    not_invoiced_from: ColumnType<string | null, string | null | undefined, string | null>;
+    not_invoiced_to: ColumnType<string | null, string | null | undefined, string | null>;
     search: ColumnType<string, never, never>;
+  };
+  /** Raises refused because no party could be routed to (only the CDSP reads them). */
+  'cms.unroutable_attempts': {
+    id: Generated<string>;
+    at: Timestamp;
+    organisation_id: string;
+    user_id: string | null;
+    user_label: string;
+    code: string;
+    mprn: string | null;
+    missing: string;
+    message: string;
   };
   'cms.notes': {
     id: Generated<string>;

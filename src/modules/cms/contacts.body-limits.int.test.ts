@@ -59,6 +59,7 @@ describe('CMS API body parsers (issue 15, finding 1)', () => {
       ['POST', '/contacts/ENQ-ZZZZZZ/actions'],
       ['POST', '/requests'],
       ['POST', '/requests/DCR-ZZZZZZ/response'],
+      ['PUT', '/requests/DCR-ZZZZZZ/assignee'],
       ['PUT', '/contact-codes/ZZZ'],
       ['PATCH', '/contact-codes/ZZZ'],
       ['POST', '/webhooks'],

@@ -17,6 +17,7 @@ import { MAX_ATTACHMENT_BYTES } from './attachments.sniff.ts';
 import { contactsCsv } from './contacts/lists.ts';
 import {
   ActionBody,
+  AssignRequestBody,
   AttachmentParams,
   AttachmentQuery,
   AttachmentResponse,
@@ -101,7 +102,7 @@ export const cmsApiPlugin =
           tags: ['contacts'],
           summary: 'Raise a contact',
           description:
-            'Raises a contact for a code of the catalogue. The MPRN must be in your portfolio where the code says so (otherwise it is treated as unknown). Routed by the catalogue’s resolver rule.',
+            'Raises a contact for a code of the catalogue your organisation may raise (its raised_by; others get 403). The MPRN must be in your portfolio where the code says so (otherwise it is treated as unknown), and on the register where the code needs an MPRN without that check. Routed by the catalogue’s resolver rule; a raise nobody can be routed to is refused, naming what is missing, and listed for the CDSP. A DMSP’s Class 1 RFA is raised on the registered shipper’s behalf (on_behalf_of), which sees it too.',
           security,
           headers: IdempotencyHeaders,
           body: RaiseBody,
@@ -130,7 +131,7 @@ export const cmsApiPlugin =
           tags: ['contacts'],
           summary: 'List and search contacts',
           description:
-            'Contacts your organisation raised or resolves, filtered, newest first, with cursor paging.',
+            'Contacts your organisation raised or resolves, filtered, with cursor paging. Default order: a resolving side’s queue (view received or team, or CDSP resolving staff) in queue order (codes worked in date-received order, such as RFA and CDQ, by the date received; others by due date; see `sort`), anything else newest first. `assignee=me` or `assignee=none`: assigned to you, or to no one, on your side.',
           security,
           querystring: ContactListQuery,
           response: { 200: ContactList, ...problemResponses(400, 401, 403) },
@@ -385,6 +386,30 @@ export const cmsApiPlugin =
       async (req) =>
         cms.requests.respond(requireActor(req), req.params.reference, {
           response: req.body.response,
+          version: versionFrom(req.headers['if-match'], req.body.version),
+        }),
+    );
+
+    app.put(
+      '/requests/:reference/assignee',
+      {
+        config: { permission: 'cms:supervise', audit: 'request.assigned' },
+        schema: {
+          tags: ['requests'],
+          summary: 'Assign a request your organisation received to a colleague, or unassign it',
+          description:
+            'For a supervisor of the organisation the request was sent to, while it is open: `assignee` is the user id of a colleague who can work contacts (GET /requests?assignee=me lists theirs), or null to unassign. The note stays in your organisation. A request of another organisation is not found; a user of another organisation, 400. Optionally send `version` (or If-Match): a stale one gets 409.',
+          security,
+          params: RequestParams,
+          headers: IfMatchHeaders,
+          body: AssignRequestBody,
+          response: { 200: RequestResponse, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) =>
+        cms.requests.assign(requireActor(req), req.params.reference, {
+          assignee: req.body.assignee,
+          note: req.body.note ?? null,
           version: versionFrom(req.headers['if-match'], req.body.version),
         }),
     );

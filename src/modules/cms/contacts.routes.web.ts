@@ -10,7 +10,7 @@ import { field } from '../../platform/http/forms.ts';
 import { formErrors, formErrorsOf } from '../../platform/http/form-errors.ts';
 import { readLimited, uploadedFile } from '../../platform/http/upload.ts';
 import type { NavigationEntry } from '../../platform/web/navigation.ts';
-import { ValidationError } from '../../platform/errors.ts';
+import { ForbiddenError, ValidationError } from '../../platform/errors.ts';
 import type { CmsServices } from './cms.services.ts';
 import { cmsPage, routesAbout, explainable } from './cms.pages.ts';
 import { cmsPaths } from './cms.paths.ts';
@@ -19,7 +19,11 @@ import { contactsCsv } from './contacts/lists.ts';
 import { MAX_ATTACHMENT_BYTES } from './attachments.sniff.ts';
 import type { ListQuery } from './contacts/contacts.service.ts';
 import { CONTACT_STATUSES } from './domain/lifecycle.ts';
+import { defaultSort } from './domain/queue.ts';
+import { cannotRaise, mayRaise } from './domain/contact-codes.ts';
 import { registerCmsAdminWebRoutes } from './cms-admin.routes.web.ts';
+import { validateMprn } from '../../platform/gas/mprn.ts';
+import { contactFieldRows, siteSnapshotRows } from './contacts/supply-point.ts';
 
 /** The CMS entries of the service navigation (shown to actors with the permission). */
 export const cmsNavigation: readonly NavigationEntry[] = [
@@ -50,10 +54,16 @@ export function dueText(dueDate: string, businessDaysLeft: number | null, paused
   return `End of ${date}${left}${paused ? '. Awaiting the customer: the SLA clock is paused.' : ''}`;
 }
 
+/** The raise form of a code, about `mprn` when one is given. */
+const raiseCodeHref = (code: string, mprn: string): string =>
+  cmsPaths.raiseCode(code) +
+  (mprn && validateMprn(mprn).ok ? `?${new URLSearchParams({ mprn }).toString()}` : '');
+
 /** What the success banner says after an action (by `?done=`). */
 const DONE_NOTICES = new Map<string, string>(
   Object.entries({
     assign: 'The contact has been assigned.',
+    unassign: 'The contact is no longer assigned to anyone.',
     start: 'You have started work on the contact. It is assigned to you.',
     request_information: 'The contact has been sent back for information. The SLA clock is paused.',
     respond: 'Your response has been sent. The SLA clock has restarted.',
@@ -84,8 +94,11 @@ function listQueryFrom(q: Record<string, string>): ListQuery {
     mprn: str('mprn'),
     q: str('q'),
     view: (['all', 'mine', 'raised', 'received'] as const).find((v) => v === str('view')),
+    // "Assigned to me" as a view already says whose; the assigned filter then adds nothing.
+    assignee:
+      str('view') === 'mine' ? undefined : (['me', 'none'] as const).find((v) => v === str('assignee')),
     due: (['overdue', 'due_today'] as const).find((v) => v === str('due')),
-    sort: (['newest', 'oldest', 'due'] as const).find((v) => v === str('sort')),
+    sort: (['newest', 'oldest', 'due', 'queue'] as const).find((v) => v === str('sort')),
     cursor: str('cursor'),
     limit: 50,
   };
@@ -100,14 +113,18 @@ export const cmsWebPlugin =
 
     // ---------------------------------------------------------------------------------- lists and export
     const listPage = cmsPage('list', async (actor, query: Record<string, string>) => {
-      const list = await cms.contacts.list(actor, listQueryFrom(query));
+      const listQuery = listQueryFrom(query);
+      const list = await cms.contacts.list(actor, listQuery);
+      // The order in effect (the form shows it): the one chosen, else the default for this list.
+      const sort =
+        listQuery.sort ?? defaultSort(listQuery.view ?? 'all', actor.permissions.has('cms:resolve'));
       const exportQuery = new URLSearchParams(
         Object.entries(query).filter(([k, v]) => k !== 'cursor' && v !== ''),
       ).toString();
       return {
         pageTitle: 'Contacts',
         list,
-        query,
+        query: { ...query, sort },
         codes: await cms.catalogue.list(),
         statuses: CONTACT_STATUSES,
         exportHref: `${cmsPaths.contactsExport}${exportQuery ? `?${exportQuery}` : ''}`,
@@ -139,33 +156,46 @@ export const cmsWebPlugin =
     );
 
     // ------------------------------------------------------------------------------------------ raising
-    const chooseCodePage = cmsPage('raise-choose', async (actor) => ({
+    const chooseCodePage = cmsPage('raise-choose', async (actor, mprn: string | undefined) => ({
       pageTitle: 'Raise a contact',
-      codes: (await cms.catalogue.list()).filter((c) =>
-        c.raised_by.some((t) => t === actor.organisationType),
-      ),
+      // A contact about a supply point (the DES page's link): the MPRN goes on to the code's form.
+      mprn: mprn && validateMprn(mprn).ok ? mprn : undefined,
+      // Only the codes the actor's organisation may raise (the service refuses the others).
+      codes: (await cms.catalogue.list()).filter((c) => mayRaise(c, actor.organisationType)),
     }));
 
-    app.get(cmsPaths.raise, { config: { permission: 'cms:raise' } }, async (_req, reply) =>
-      chooseCodePage(reply),
+    app.get(cmsPaths.raise, { config: { permission: 'cms:raise' } }, async (req, reply) =>
+      chooseCodePage(reply, queryValue(req, 'mprn')),
     );
 
     app.post(cmsPaths.raise, { config: { permission: 'cms:raise' } }, async (req, reply) => {
       const code = field(req.body, 'code').toUpperCase();
+      const mprn = field(req.body, 'mprn').trim();
       if (!/^[A-Z]{3,4}$/.test(code)) {
         const errors = formErrors([{ field: 'code', message: 'Choose the kind of contact' }]);
-        return chooseCodePage(reply, undefined, errors, 400);
+        return chooseCodePage(reply, mprn, errors, 400);
       }
-      return reply.redirect(cmsPaths.raiseCode(code), 303);
+      return reply.redirect(raiseCodeHref(code, mprn), 303);
     });
 
-    const raiseForm = cmsPage('raise-form', async (_actor, code: string) => {
-      const def = await cms.catalogue.get(code);
-      return { pageTitle: `Raise: ${def.name}`, def, values: {} };
+    // "Current value" fields are shown read-only from the register for the MPRN (asked first when not given).
+    const raiseForm = cmsPage('raise-form', async (actor, p: { code: string; mprn: string | undefined }) => {
+      const def = await cms.catalogue.get(p.code);
+      if (!mayRaise(def, actor.organisationType)) throw new ForbiddenError(cannotRaise(def));
+      const prefill = await cms.contacts.prefill(actor, def, p.mprn);
+      return { pageTitle: `Raise: ${def.name}`, def, values: { mprn: p.mprn ?? '' }, prefill };
     });
 
     const raiseCode = routesAbout(app, 'code', 'cms:raise');
-    raiseCode.get(cmsPaths.raiseCode, async (_req, reply, code) => raiseForm(reply, code.toUpperCase()));
+    raiseCode.get(cmsPaths.raiseCode, async (req, reply, code) => {
+      const mprn = queryValue(req, 'mprn');
+      return raiseForm(
+        reply,
+        { code: code.toUpperCase(), mprn },
+        {},
+        mprn && !validateMprn(mprn).ok ? 400 : 200,
+      );
+    });
 
     raiseCode.post(cmsPaths.raiseCode, async (req, reply, name) => {
       const code = name.toUpperCase();
@@ -187,7 +217,10 @@ export const cmsWebPlugin =
         });
         return reply.redirect(`${cmsPaths.contact(contact.reference)}?raised=1`, 303);
       } catch (e) {
-        if (e instanceof ValidationError) return raiseForm(reply, code, { values, ...formErrorsOf(e) }, 400);
+        if (e instanceof ValidationError) {
+          const again = { code, mprn: field(body, 'mprn') };
+          return raiseForm(reply, again, { values, ...formErrorsOf(e) }, 400);
+        }
         throw e;
       }
     });
@@ -196,9 +229,22 @@ export const cmsWebPlugin =
     const contactPage = cmsPage('contact', async (actor, reference: string) => {
       const contact = await cms.contacts.get(actor, reference);
       const events = await cms.contacts.events(actor, reference);
+      const deciding = contact.available_actions.some((a) => a === 'resolve' || a === 'reject');
       return {
         pageTitle: `Contact ${contact.reference}`,
         contact,
+        // The supply point as it stood when raised, and its DES page for those who may open it.
+        siteRows: contact.site
+          ? siteSnapshotRows(
+              contact.site,
+              await cms.directory.organisations(),
+              await cms.supplyPoints.codeMeanings(),
+            )
+          : null,
+        supplyPointHref: contact.mprn ? await cms.supplyPoints.supplyPointHref(actor, contact.mprn) : null,
+        fieldRows: contactFieldRows((await cms.catalogue.get(contact.code)).fields, contact.fields),
+        choices: deciding ? await cms.catalogue.resolutionChoices(contact.code) : null,
+        colleagues: await cms.contacts.assignableColleagues(actor, reference),
         due: dueText(contact.sla.due_date, contact.business_days_left, contact.sla.awaiting_customer),
         events,
       };
@@ -224,6 +270,10 @@ export const cmsWebPlugin =
           note: field(body, 'note') || null,
           reason_code: field(body, 'reason_code') || null,
           outcome: field(body, 'outcome') || null,
+          expected_register_change:
+            field(body, 'expected_field') || field(body, 'expected_value')
+              ? { field: field(body, 'expected_field'), value: field(body, 'expected_value') }
+              : null,
           assignee: field(body, 'assignee') || null,
           version: Number.isInteger(version) && version > 0 ? version : null,
         });

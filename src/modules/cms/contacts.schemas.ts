@@ -1,6 +1,7 @@
 /** TypeBox schemas for the CMS API: they validate requests and generate the OpenAPI document. */
 import { Type } from 'typebox';
 import { CONTACT_ACTIONS, CONTACT_STATUSES } from './domain/lifecycle.ts';
+import { REGISTER_SOURCES } from './domain/contact-codes.ts';
 import { WEBHOOK_EVENTS } from './webhooks.service.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -109,13 +110,33 @@ const summaryProps = {
   raiser_reference: Nullable(Type.String()),
   resolver: Type.String(),
   resolver_team: Nullable(Type.String()),
-  assignee: Nullable(Type.String()),
+  assignee: Nullable(Type.String({ description: 'Assigned to, on the resolving side' })),
   assignee_user_id: Nullable(Type.String()),
+  raiser_assignee: Nullable(
+    Type.String({
+      description:
+        'Assigned to, in the raising organisation (its supervisor’s choice); only the raising organisation sees it',
+    }),
+  ),
+  raiser_assignee_user_id: Nullable(Type.String()),
+  assigned_to: Nullable(
+    Type.String({
+      description: 'Who it is assigned to on your side (resolving side first); null when no one',
+    }),
+  ),
   description: Type.String(),
   raised_at: Type.String({ format: 'date-time' }),
   due_date: Type.String({ format: 'date', description: 'Due by the end of this day (London)' }),
   business_days_left: NullableInt,
   breached: Type.Boolean(),
+  outcome: Nullable(
+    Type.String({ description: 'The outcome code of the resolution (from the code’s outcomes)' }),
+  ),
+  outcome_label: Nullable(Type.String({ description: 'The outcome’s label, as it was when chosen' })),
+  reason_code: Nullable(
+    Type.String({ description: 'The rejection reason code (from the code’s rejection reasons)' }),
+  ),
+  reason_label: Nullable(Type.String({ description: 'The rejection reason’s label, as it was when chosen' })),
 };
 export const ContactSummary = Type.Object(summaryProps);
 
@@ -135,6 +156,10 @@ const SiteSchema = Type.Union([
     mra_short_code: Nullable(Type.String()),
     meter_point_status: Nullable(Type.String()),
     address: Nullable(Type.String()),
+    // Absent from snapshots taken before the contact was tied to the register (issue 10).
+    twin_stream_site_indicator: Type.Optional(Nullable(Type.String())),
+    /** The register's business date the snapshot is as at (D-1 on the raise date). */
+    as_at: Type.Optional(Type.String()),
   }),
   Type.Null(),
 ]);
@@ -145,8 +170,55 @@ export const ContactResponse = Type.Object(
     fields: Type.Record(Type.String(), Type.Unknown()),
     site: SiteSchema,
     raised_by: Type.String(),
-    outcome: Nullable(Type.String()),
-    reason_code: Nullable(Type.String()),
+    on_behalf_of: Nullable(
+      Type.String({
+        description:
+          'The organisation the contact was raised on behalf of, name and short code (a DMSP raises a Class 1 site’s RFA for its registered shipper)',
+      }),
+    ),
+    not_invoiced: Type.Union([
+      Type.Object(
+        {
+          from: Type.String({ format: 'date' }),
+          to: Type.String({ format: 'date' }),
+          text: Type.String({ description: 'The same in words, as the contact page shows it' }),
+        },
+        {
+          description:
+            'The part of an adjustment that is not invoiced (a site below 73,200 kWh a year: the days before 1 June 2017)',
+        },
+      ),
+      Type.Null(),
+    ]),
+    expected_register_change: Type.Union([
+      Type.Object(
+        {
+          field: Type.String({ description: 'The register field (GES name)' }),
+          field_label: Type.String(),
+          value: Type.String(),
+          status: StringEnum(['updated', 'not_yet']),
+          updated_on: Nullable(
+            Type.String({
+              format: 'date',
+              description: 'The business date the register first showed the value',
+            }),
+          ),
+          checked_for: Nullable(
+            Type.String({
+              format: 'date',
+              description: 'The business date of the last register load checked',
+            }),
+          ),
+          text: Type.String({
+            description: '"Register updated on 2 December 2026" or "Not yet in the register"',
+          }),
+        },
+        {
+          description: 'The change the resolver expects in the register, checked as each register load lands',
+        },
+      ),
+      Type.Null(),
+    ]),
     response_due_date: Nullable(Type.String({ format: 'date' })),
     resolved_at: Nullable(Type.String({ format: 'date-time' })),
     closed_at: Nullable(Type.String({ format: 'date-time' })),
@@ -177,8 +249,9 @@ export const ContactListQuery = Type.Object({
   due: Type.Optional(StringEnum(['overdue', 'due_today'])),
   assignee: Type.Optional(
     Type.String({
-      pattern: '^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
-      description: 'A user id, or "me"',
+      pattern: '^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
+      description:
+        'Assigned on your side: a user id, "me" (assigned to you) or "none" (unassigned). Your side is the resolving side where your organisation resolves the contact, the raising side where it raised it (a customer supervisor assigns those to a colleague).',
     }),
   ),
   view: Type.Optional(
@@ -191,7 +264,10 @@ export const ContactListQuery = Type.Object({
     Type.String({ maxLength: 200, description: 'Words in the description, references or notes' }),
   ),
   sort: Type.Optional(
-    StringEnum(['newest', 'oldest', 'due'], { description: 'oldest = date-received order (RFA/CDQ)' }),
+    StringEnum(['newest', 'oldest', 'due', 'queue'], {
+      description:
+        'newest/oldest: by date received; due: by due date; queue: by work-by date (the date received for codes worked in date-received order, such as RFA and CDQ; the due date for the others), then date received. Default: queue for a resolving side’s queue (view received or team, or CDSP resolving staff in any view but raised), newest otherwise.',
+    }),
   ),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
@@ -209,14 +285,46 @@ export const ActionBody = Type.Object(
     action: Type.String({
       enum: [...CONTACT_ACTIONS],
       description:
-        'assign, start, request_information, respond, resolve, accept, reopen, cancel or reject (auto_close_* are the system’s)',
+        'assign, unassign, start, request_information, respond, resolve, accept, reopen, cancel or reject (auto_close_* are the system’s). assign/unassign act on your side: the resolving side’s assignee (a lifecycle step; a customer organisation needs a supervisor), or, where your organisation raised the contact, its own assignee (its supervisor only; the status does not move). An assignment note stays on your side.',
     }),
     note: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
-    reason_code: Type.Optional(Nullable(Type.String({ maxLength: 50 }))),
-    outcome: Type.Optional(
-      Nullable(Type.String({ maxLength: 50, description: 'For resolve; reason_code is used when absent' })),
+    reason_code: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 50,
+          description:
+            'For reject (required): one of the code’s rejection_reasons (GET /contact-codes/{code})',
+        }),
+      ),
     ),
-    assignee: Type.Optional(Nullable(Type.String({ description: 'For assign: a user id or email' }))),
+    outcome: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 50,
+          description:
+            'For resolve (required): one of the code’s outcomes (GET /contact-codes/{code}); reason_code is used when absent',
+        }),
+      ),
+    ),
+    expected_register_change: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            field: Type.String({ maxLength: 100, description: 'One of the code’s register_fields' }),
+            value: Type.String({ maxLength: 200, description: 'The value you expect the register to show' }),
+          },
+          {
+            additionalProperties: false,
+            description:
+              'For resolve (optional): the register change you expect; checked against the register as each daily load lands',
+          },
+        ),
+        Type.Null(),
+      ]),
+    ),
+    assignee: Type.Optional(
+      Nullable(Type.String({ description: 'For assign: a colleague’s user id or email, on your side' })),
+    ),
     version: Type.Optional(Type.Integer({ minimum: 1, description: 'Alternative to the If-Match header' })),
   },
   { additionalProperties: false },
@@ -266,11 +374,26 @@ const RequestSchema = Type.Object({
   responded_at: Nullable(Type.String({ format: 'date-time' })),
   responded_by: Nullable(Type.String()),
   closed_at: Nullable(Type.String({ format: 'date-time' })),
+  assignee: Nullable(
+    Type.String({
+      description: 'The colleague of the organisation asked who answers it; only that organisation sees it',
+    }),
+  ),
+  assignee_user_id: Nullable(Type.String()),
+  can_assign: Type.Boolean({
+    description: 'Whether you may assign or unassign it (its recipient’s supervisor)',
+  }),
 });
 export const RequestResponse = RequestSchema;
 export const RequestList = Type.Object({ items: Type.Array(RequestSchema) });
 export const RequestListQuery = Type.Object({
   status: Type.Optional(Type.Array(Type.String({ enum: ['open', 'answered', 'auto_closed'] }))),
+  assignee: Type.Optional(
+    StringEnum(['me', 'none'], {
+      description:
+        'Requests your organisation received: "me", assigned to you; "none", assigned to no one (as for contacts)',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 export const SendRequestBody = Type.Object(
@@ -282,6 +405,20 @@ export const SendRequestBody = Type.Object(
     subject: Type.String({ minLength: 1, maxLength: 200 }),
     body: Type.String({ minLength: 1, maxLength: 10000 }),
     response_business_days: Type.Optional(NullableInt),
+  },
+  { additionalProperties: false },
+);
+export const AssignRequestBody = Type.Object(
+  {
+    assignee: Nullable(
+      Type.String({ description: 'The user id of a colleague who can work contacts; null to unassign' }),
+    ),
+    note: Type.Optional(
+      Nullable(
+        Type.String({ maxLength: 10000, description: 'Kept in your organisation; the CDSP never sees it' }),
+      ),
+    ),
+    version: Type.Optional(Type.Integer({ minimum: 1, description: 'Alternative to the If-Match header' })),
   },
   { additionalProperties: false },
 );
@@ -305,6 +442,8 @@ const FieldDefSchema = Type.Object(
     max: Type.Optional(Type.Number()),
     not_in_future: Type.Optional(Type.Boolean()),
     hint: Type.Optional(Type.String()),
+    /** A "current value" field: the register's value for the MPRN (as at D-1), filled in; a differing one is refused. */
+    from_register: Type.Optional(Type.String({ enum: [...REGISTER_SOURCES] })),
   },
   { additionalProperties: false },
 );
@@ -325,21 +464,38 @@ const codeProps = {
   fields: Type.Array(FieldDefSchema),
   rules: Type.Array(Type.String()),
 };
+const CodeListSchema = Type.Array(Type.Object({ value: Type.String(), label: Type.String() }));
+/** The resolution lists and the public marks (a PUT may leave them out: they keep their values). */
+const resolutionProps = {
+  outcomes: CodeListSchema,
+  rejection_reasons: CodeListSchema,
+  register_fields: Type.Array(Type.String(), {
+    description: 'The register fields a resolver may name as the expected register change',
+  }),
+  public_sources: Type.Record(Type.String(), Type.String(), {
+    description: 'The attributes that are public, each with its source; the others are project defaults',
+  }),
+};
 export const CodeResponse = Type.Object({
   code: Type.String(),
   ...codeProps,
+  ...resolutionProps,
   version: Type.Integer(),
   updated_at: Type.String({ format: 'date-time' }),
 });
 export const CodeList = Type.Object({ items: Type.Array(CodeResponse) });
 export const CodeUpdateBody = Type.Object(
-  { ...codeProps, version: Type.Integer({ minimum: 1, description: 'The version you edited' }) },
+  {
+    ...codeProps,
+    ...Type.Partial(Type.Object(resolutionProps)).properties,
+    version: Type.Integer({ minimum: 1, description: 'The version you edited' }),
+  },
   { additionalProperties: false },
 );
 
 export const CodePatchBody = Type.Object(
   {
-    ...Type.Partial(Type.Object(codeProps)).properties,
+    ...Type.Partial(Type.Object({ ...codeProps, ...resolutionProps })).properties,
     version: Type.Integer({ minimum: 1, description: 'The version you edited' }),
   },
   { additionalProperties: false },

@@ -61,7 +61,11 @@ describe('CMS web pages', () => {
     assert.equal(choose.statusCode, 200);
     assert.match(choose.body, /ADD: Address Amendment/);
     assert.doesNotMatch(choose.body, /value="GSR"/, 'a shipper is not offered codes it cannot raise');
-    const form = await shipperWeb.get('/contacts/new/ADD');
+    // ADD's address on the register is taken from the register: the MPRN first (see register-tie.int.test.ts).
+    const step = await shipperWeb.get('/contacts/new/ADD');
+    assert.equal(step.statusCode, 200);
+    assert.doesNotMatch(step.body, /name="fields\./);
+    const form = await shipperWeb.get(`/contacts/new/ADD?mprn=${mprn}`);
     assert.equal(form.statusCode, 200);
     for (const f of ['fields.street', 'fields.town', 'fields.postcode', 'fields.amendment_reason']) {
       assert.ok(form.body.includes(`name="${f}"`), f);

@@ -10,11 +10,13 @@ export { cmsWebPlugin, cmsNavigation } from './contacts.routes.web.ts';
 export { cmsPaths } from './cms.paths.ts';
 export { CMS_JOBS, registerCmsJobs, CmsJobs } from './cms.jobs.ts';
 export { identityDirectory } from './cms.adapters.ts';
+export { raiseAboutSupplyPointHref } from './contacts/supply-point.ts';
 export { seedDemoContacts } from './demo-contacts.ts';
 export { noRegister } from './cms.ports.ts';
 export type {
   SiteLookup,
   SiteInfo,
+  SupplyPointPages,
   Directory,
   CmsMailer,
   ResolvedAddress,

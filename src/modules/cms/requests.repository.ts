@@ -25,12 +25,29 @@ export const requestsRepository = {
     if (opts.forUpdate) q = q.forUpdate();
     return q.executeTakeFirst();
   },
-  async list(trx: Tx, v: Visible, f: { status?: string[]; contactId?: string; limit: number }) {
+  /**
+   * `assigneeUserId` / `unassigned`: assignment is the receiving organisation's, so both keep only the requests
+   * one of `v` received.
+   */
+  async list(
+    trx: Tx,
+    v: Visible,
+    f: {
+      status?: string[];
+      contactId?: string;
+      assigneeUserId?: string;
+      unassigned?: boolean;
+      limit: number;
+    },
+  ) {
     let q = trx
       .selectFrom('cms.requests')
       .selectAll()
       .where((eb) => requestVisible(eb, v));
     if (f.status?.length) q = q.where('status', 'in', f.status);
+    if ((f.assigneeUserId || f.unassigned) && v !== 'system') q = q.where('to_org_id', 'in', ids(v));
+    if (f.assigneeUserId) q = q.where('assignee_user_id', '=', f.assigneeUserId);
+    if (f.unassigned) q = q.where('assignee_user_id', 'is', null);
     if (f.contactId) q = q.where('contact_id', '=', f.contactId);
     return q.orderBy('sent_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
   },

@@ -26,6 +26,7 @@ import {
 import { londonDateOf } from '../../platform/time/calendar.ts';
 import { formatContactReference } from './domain/reference.ts';
 import { recordContactEvent } from './contacts/notifications.ts';
+import { canWorkContacts, colleaguesOf, notAssignable } from './contacts/assignment.ts';
 
 export const REQUEST_TYPES = {
   DCR: 'Data Clarification Request',
@@ -65,6 +66,11 @@ export interface RequestView {
   responded_at: string | null;
   responded_by: string | null;
   closed_at: string | null;
+  /** The recipient's assignee: null for anyone outside the organisation asked. */
+  assignee: string | null;
+  assignee_user_id: string | null;
+  /** Whether the viewer may assign or unassign it (the recipient's supervisor, while it is open). */
+  can_assign: boolean;
 }
 
 /**
@@ -236,21 +242,26 @@ export class RequestsService {
           },
         ],
       });
-      return this.view(row, orgs, contact?.reference ?? null);
+      return this.view(row, orgs, contact?.reference ?? null, actor);
     });
     await this.sendMails(mails);
     return view;
   }
 
-  async list(actor: Actor, q: { status?: string[]; limit?: number }): Promise<RequestView[]> {
+  async list(
+    actor: Actor,
+    q: { status?: string[]; assignee?: 'me' | 'none'; limit?: number },
+  ): Promise<RequestView[]> {
     const orgs = await this.directory.organisations();
     return inScope(this.db, scopeOf(actor), async (trx) => {
       const rows = await requestsRepository.list(trx, actor.visibleOrganisationIds, {
         status: q.status,
+        assigneeUserId: q.assignee === 'me' ? actor.userId : undefined,
+        unassigned: q.assignee === 'none',
         limit: Math.min(Math.max(q.limit ?? 100, 1), 500),
       });
       const out: RequestView[] = [];
-      for (const r of rows) out.push(this.view(r, orgs, await this.contactRef(trx, actor, r)));
+      for (const r of rows) out.push(this.view(r, orgs, await this.contactRef(trx, actor, r), actor));
       return out;
     });
   }
@@ -264,13 +275,21 @@ export class RequestsService {
     return inScope(this.db, scopeOf(actor), async (trx) => {
       const r = await this.visibleRequest(trx, actor, reference);
       return {
-        request: this.view(r, orgs, await this.contactRef(trx, actor, r)),
+        request: this.view(r, orgs, await this.contactRef(trx, actor, r), actor),
         canRespond:
           r.status === 'open' &&
           actor.visibleOrganisationIds.includes(r.to_org_id) &&
           actor.permissions.has('cms:work'),
       };
     });
+  }
+
+  /** The colleagues the actor may give the request to: empty unless the actor may assign it. */
+  async assignableColleagues(actor: Actor, reference: string): Promise<{ id: string; name: string }[]> {
+    const r = await inScope(this.db, scopeOf(actor), (trx) => this.visibleRequest(trx, actor, reference));
+    if (!(actor.visibleOrganisationIds.includes(r.to_org_id) && actor.permissions.has('cms:supervise')))
+      return [];
+    return r.status === 'open' ? colleaguesOf({ directory: this.directory }, r.to_org_id) : [];
   }
 
   async get(actor: Actor, reference: string): Promise<RequestView> {
@@ -324,8 +343,87 @@ export class RequestsService {
         audit: requestAudit(auditActorOf(actor), 'answered', r.id, aboutContact(r, contactRef), details),
         webhook: toBothSides(r, 'request.answered'),
       });
-      return this.view(updated, orgs, contactRef);
+      return this.view(updated, orgs, contactRef, actor);
     });
+  }
+
+  /**
+   * The recipient's supervisor gives an open request to a colleague (`assignee`: a user id), or takes it back
+   * (`assignee` null). Audited on the request in the same transaction; the note stays in the recipient's
+   * organisation (on the request's audit trail only, never on the contact's timeline or to the CDSP).
+   */
+  async assign(
+    actor: Actor,
+    reference: string,
+    input: { assignee: string | null; note?: string | null; version: number | null },
+  ): Promise<RequestView> {
+    const wanted = input.assignee?.trim() || null;
+    const note = input.note?.trim() || null;
+    if (note !== null && note.length > 10000) {
+      throw new ValidationError('The request was not assigned', [
+        { field: 'note', message: 'Write a note of up to 10,000 characters' },
+      ]);
+    }
+    const user = wanted ? await this.directory.findUser(actor.visibleOrganisationIds, wanted) : null;
+    const orgs = await this.directory.organisations();
+    const mails: MailIntent[] = [];
+    const view = await inScope(this.db, scopeOf(actor), async (trx) => {
+      const r = await this.visibleRequest(trx, actor, reference, { forUpdate: true });
+      if (!actor.visibleOrganisationIds.includes(r.to_org_id))
+        throw new ForbiddenError('Only the organisation the request was sent to assigns it');
+      if (!actor.permissions.has('cms:supervise'))
+        throw new ForbiddenError('Only a supervisor of your organisation can assign its requests');
+      if (input.version !== null && input.version !== r.version) throw new StaleVersionError(r.version);
+      if (r.status !== 'open') {
+        throw new IllegalTransitionError(
+          'Only an open request can be assigned; this one is no longer open.',
+          r.status,
+          wanted ? 'assign' : 'unassign',
+        );
+      }
+      if (wanted && (!user || user.organisationId !== r.to_org_id || !canWorkContacts(user)))
+        throw notAssignable('request', 'the organisation the request was sent to');
+      if (!wanted && r.assignee_user_id === null) {
+        throw new IllegalTransitionError('This request is not assigned to anyone.', r.status, 'unassign');
+      }
+      const now = this.clock.now();
+      const updated = await requestsRepository.update(trx, r.id, r.version, {
+        assignee_user_id: user?.id ?? null,
+        assignee_label: user?.name ?? null,
+        updated_at: now,
+      });
+      if (!updated) throw new StaleVersionError(r.version + 1);
+      await recordContactEvent(trx, this.audit, mails, {
+        at: now,
+        audit: {
+          actor: auditActorOf(actor),
+          action: wanted ? 'request.assigned' : 'request.unassigned',
+          subjectType: 'request',
+          subjectId: r.id,
+          details: {
+            request_reference: r.reference,
+            assignee_user_id: user?.id ?? null,
+            assignee: user?.name ?? null,
+            previous_assignee: r.assignee_label,
+            note,
+          },
+        },
+        webhook: null,
+        mails:
+          user && user.id !== actor.userId
+            ? [
+                {
+                  to: { userId: user.id, organisationId: r.to_org_id },
+                  subject: `${REQUEST_TYPES[r.type as RequestType] ?? r.type} ${r.reference} has been assigned to you`,
+                  text: `${actor.name} assigned request ${r.reference} (${r.subject}) to you. Please respond by ${r.response_due_date}.\n\n${this.publicUrl}/contacts/requests/${r.reference}`,
+                },
+              ]
+            : undefined,
+      });
+      return this.view(updated, orgs, await this.contactRef(trx, actor, updated), actor);
+    });
+    await this.sendMails(mails);
+    return view;
   }
 
   /** Job: closes every open request whose response window has ended. Idempotent. */
@@ -380,7 +478,13 @@ export class RequestsService {
     );
   }
 
-  private view(r: RequestRow, orgs: DirectoryOrganisation[], contactReference: string | null): RequestView {
+  private view(
+    r: RequestRow,
+    orgs: DirectoryOrganisation[],
+    contactReference: string | null,
+    viewer: Actor,
+  ): RequestView {
+    const recipient = viewer.visibleOrganisationIds.includes(r.to_org_id);
     const name = (id: string) => {
       const o = orgs.find((x) => x.id === id);
       return o ? `${o.name} (${o.shortCode})` : 'Unknown';
@@ -404,6 +508,9 @@ export class RequestsService {
       responded_at: r.responded_at?.toISOString() ?? null,
       responded_by: r.responded_by_label,
       closed_at: r.closed_at?.toISOString() ?? null,
+      assignee: recipient ? r.assignee_label : null,
+      assignee_user_id: recipient ? r.assignee_user_id : null,
+      can_assign: recipient && r.status === 'open' && viewer.permissions.has('cms:supervise'),
     };
   }
 }

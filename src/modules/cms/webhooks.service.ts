@@ -23,6 +23,7 @@ export const WEBHOOK_EVENTS = [
   '*',
   'contact.raised',
   'contact.assign',
+  'contact.unassign',
   'contact.start',
   'contact.request_information',
   'contact.respond',

@@ -6,6 +6,8 @@ export { createDes } from './des.services.ts';
 export type { DesDeps, DesServices } from './des.services.ts';
 export { DesLoadService, LoadRefusedError } from './load.service.ts';
 export type { LoadRequest, LoadSummary, LoadProgress } from './load.service.ts';
+export type { AppliedLoad, LoadAppliedListener } from './load.service.ts';
+export { RegisterValuesService } from './register-values.ts';
 export { RegisterService } from './register.service.ts';
 export type { SiteSummary } from './register.service.ts';
 export {

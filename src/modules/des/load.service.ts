@@ -78,6 +78,19 @@ export interface LoadSummary {
   message: string;
 }
 
+/** A load that has just been applied (committed), as listeners hear of it. */
+export interface AppliedLoad {
+  loadId: string;
+  businessDate: string;
+  correction: boolean;
+}
+
+/**
+ * Told of each applied load after its transaction has committed (e.g. the CMS checks expected register changes).
+ * A listener that fails does not fail the load: the failure is audited against the load as `des.load.listener_failed`.
+ */
+export type LoadAppliedListener = (load: AppliedLoad) => Promise<void>;
+
 /** The file as a whole is refused (nothing was loaded). `reason` is a plain sentence for the user. */
 export class LoadRefusedError extends Error {
   constructor(
@@ -114,6 +127,38 @@ export class DesLoadService {
     /** A PostgreSQL pool for COPY; null where there is none (PGlite): staging then uses INSERT batches. */
     private readonly copyPool: pg.Pool | null = null,
   ) {}
+
+  private readonly listeners: LoadAppliedListener[] = [];
+
+  /** Adds a listener told of every load applied from now on (after its commit). */
+  onApplied(listener: LoadAppliedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners of an applied load; a failure is audited, never thrown (the load stands). */
+  private async tellListeners(summary: LoadSummary, actor: AuditActor): Promise<void> {
+    if (summary.status !== 'applied') return;
+    const load = {
+      loadId: summary.loadId,
+      businessDate: summary.businessDate,
+      correction: summary.correction,
+    };
+    for (const listener of this.listeners) {
+      try {
+        await listener(load);
+      } catch (e) {
+        await inScope(this.db, SYSTEM_SCOPE, (trx) =>
+          this.audit.record(trx, {
+            actor,
+            action: 'des.load.listener_failed',
+            subjectType: 'des_load',
+            subjectId: load.loadId,
+            details: { business_date: load.businessDate, reason: (e as Error).message.slice(0, 500) },
+          }),
+        ).catch(() => undefined);
+      }
+    }
+  }
 
   /** Records a load to be run by the 'des.load' job (API uploads, the daily schedule). */
   async queue(req: Omit<LoadRequest, 'onProgress' | 'loadId'>): Promise<string> {
@@ -228,6 +273,7 @@ export class DesLoadService {
         this.loadInTransaction(trx, staging, req, { size, sha, rejectsPath, tmpRejects }),
       );
       renameSync(tmpRejects, rejectsPath);
+      await this.tellListeners(summary, req.actor);
       return summary;
     } catch (e) {
       rmSync(tmpRejects, { force: true });

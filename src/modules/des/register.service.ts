@@ -31,8 +31,15 @@ export interface SiteSummary {
   dmsp_short_code: string | null;
   mra_short_code: string | null;
   meter_point_status: string | null;
+  /** Y or N (the CMS fills AGG's current twin stream indicator from it). */
+  twin_stream_site_indicator: string | null;
   address: string | null;
+  /** The business date these values are as at (D-1 when looked up). */
+  as_at: string;
 }
+
+/** The appointment role that puts a supply point in an organisation's CMS portfolio, by organisation type. */
+const APPOINTED_ROLE: Record<string, string | undefined> = { dmsp: 'dmsp', mra: 'mra' };
 
 const num = (s: string | null | undefined) => (s === null || s === undefined || s === '' ? null : Number(s));
 
@@ -56,12 +63,19 @@ export class RegisterService {
     const asAt = this.visibleDate();
     const found = await inScope(this.db, SYSTEM_SCOPE, async (trx) => {
       const q = { viewer: viewerOf(actor), asAt, knowledge: CURRENT, mprn };
-      if (!(await portfolioRepository.isInPortfolio(trx, q))) return undefined;
+      const inPortfolio = await portfolioRepository.isInPortfolio(trx, q);
+      // A DMSP's or MRA's CMS portfolio is the sites it is appointed to today (DES stays with the register's parties).
+      const appointedRole = APPOINTED_ROLE[actor.organisationType];
+      if (!inPortfolio && !appointedRole) return undefined;
       const version = await desRepository.versionAt(trx, mprn, asAt, CURRENT);
       if (!version) return undefined;
       const cls = num(version.class);
       const key = { mprn, ldz: version.ldz_id ?? null, class: cls };
       const appointed = await appointmentsRepository.effectiveFor(trx, key, londonDateOf(this.clock.now()));
+      const isAppointed = appointed.some(
+        (a) => a.role === appointedRole && actor.visibleOrganisationIds.includes(a.organisation_id),
+      );
+      if (!inPortfolio && !isAppointed) return undefined;
       return { version, appointed };
     });
     if (!found) return null;
@@ -81,7 +95,19 @@ export class RegisterService {
       dmsp_short_code: party('dmsp'),
       mra_short_code: party('mra'),
       meter_point_status: v.meter_point_status ?? null,
+      twin_stream_site_indicator: f['twin_stream_site_indicator'] ?? null,
       address: addressLine(f),
+      as_at: asAt,
     };
+  }
+
+  /** Whether the MPRN is on the register as at D-1 (the CMS's check for codes without a portfolio check). */
+  async mprnExists(mprn: string): Promise<boolean> {
+    if (!isMprn(mprn)) return false;
+    const asAt = this.visibleDate();
+    const version = await inScope(this.db, SYSTEM_SCOPE, (trx) =>
+      desRepository.versionAt(trx, mprn, asAt, CURRENT),
+    );
+    return version !== undefined;
   }
 }

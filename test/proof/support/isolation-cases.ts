@@ -235,6 +235,11 @@ export const CASES: Record<string, Case | Case[]> = {
     object: 'request',
     req: (id) => json(`/api/v1/requests/${id}/response`, { response: 'From outside' }),
   },
+  'PUT /api/v1/requests/:reference/assignee': {
+    kind: 'object',
+    object: 'request',
+    req: (id) => json(`/api/v1/requests/${id}/assignee`, { assignee: null }),
+  },
   'GET /api/v1/contact-codes': {
     kind: 'shared',
     reason: 'the contact code catalogue',
@@ -368,6 +373,11 @@ export const CASES: Record<string, Case | Case[]> = {
 
   // ------------------------------------------------------------------------------------ CMS pages
   'GET /contacts/codes': { kind: 'cdsp-only', reason: CATALOGUE, req: () => get('/contacts/codes') },
+  'GET /contacts/unroutable': {
+    kind: 'cdsp-only',
+    reason: 'unroutable raises are the CDSP operator’s list (des:appointments: cdsp_admin only)',
+    req: () => get('/contacts/unroutable'),
+  },
   'GET /contacts/codes/:code': {
     kind: 'cdsp-only',
     reason: CATALOGUE,
@@ -399,6 +409,11 @@ export const CASES: Record<string, Case | Case[]> = {
     object: 'request',
     req: (id) => form(`/contacts/requests/${id}/respond`, { response: 'From outside', version: '1' }),
   },
+  'POST /contacts/requests/:reference/assign': {
+    kind: 'object',
+    object: 'request',
+    req: (id) => form(`/contacts/requests/${id}/assign`, { action: 'unassign', version: '1' }),
+  },
   'GET /contacts': [
     { kind: 'collection', req: () => get('/contacts') },
     { kind: 'object', object: 'contact', missingStatus: 200, req: (id) => get(`/contacts?q=${id}`) },
@@ -410,11 +425,20 @@ export const CASES: Record<string, Case | Case[]> = {
     reason: 'chooses a catalogue code and redirects to its form',
     req: () => form('/contacts/new', { code: 'ADD' }),
   },
-  'GET /contacts/new/:code': {
-    kind: 'shared',
-    reason: 'the raise form of a catalogue code',
-    req: () => get('/contacts/new/ADD'),
-  },
+  'GET /contacts/new/:code': [
+    {
+      kind: 'shared',
+      reason: 'the raise form of a catalogue code',
+      req: () => get('/contacts/new/ADD'),
+    },
+    // With an MPRN: the register's current values for it (ADD's address), only within the portfolio.
+    {
+      kind: 'object',
+      object: 'supply-point',
+      missingStatus: 200,
+      req: (id) => get(`/contacts/new/ADD?mprn=${id}`),
+    },
+  ],
   'POST /contacts/new/:code': {
     kind: 'object',
     object: 'supply-point',

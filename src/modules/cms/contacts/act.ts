@@ -28,7 +28,7 @@ import {
   lifecycleRolesOf,
   loadVisible,
   scopeOf,
-  sidesOf,
+  actingSidesOf,
   slaFor,
   SYSTEM_ACTOR,
   type ActionInput,
@@ -37,6 +37,10 @@ import {
   type Side,
 } from './contact-context.ts';
 import { contactView, type ContactView } from './contact-views.ts';
+import { assignOnRaiserSide, canWorkContacts, notAssignable } from './assignment.ts';
+import { catalogueRepository } from '../catalogue.repository.ts';
+import { decideResolution, type ResolutionDecision } from '../domain/resolution.ts';
+import type { CodeListEntry } from '../domain/contact-codes.ts';
 import {
   contactsRepository,
   notesRepository,
@@ -80,7 +84,16 @@ export async function actOnContact(
   const view = await inScope(ctx.db, scopeOf(actor), async (trx) => {
     const c = await loadVisible(trx, actor, reference, true);
     if (c.version !== input.version) throw new StaleVersionError(c.version);
-    const sides = sidesOf(actor, c);
+    const sides = actingSidesOf(actor, c);
+    // Assigning where the actor's organisation raised the contact (and does not resolve it): its own assignment.
+    if (
+      (action === 'assign' || action === 'unassign') &&
+      sides.includes('raiser') &&
+      !sides.includes('resolver')
+    ) {
+      const note = input.note?.trim() || null;
+      return assignOnRaiserSide(trx, ctx, actor, c, { action, assigneeUser, note, now, outbox, orgs });
+    }
     const row = findTransition(c.status as ContactStatus, action);
     const party: Party = row && row.party !== 'system' && sides.includes(row.party) ? row.party : sides[0]!;
     const calendar = await businessCalendar(trx);
@@ -102,6 +115,34 @@ export async function actOnContact(
         { field: missingField(decision.message), message: decision.message },
       ]);
     }
+    // Resolve and reject: the outcome or reason from the code's lists (the catalogue as it is now), and the
+    // optional expected register change.
+    let resolution: ResolutionDecision & { ok: true } = {
+      ok: true,
+      outcome: null,
+      reason: null,
+      expected: null,
+    };
+    if (action === 'resolve' || action === 'reject') {
+      const codeRow = await catalogueRepository.byCode(trx, c.code);
+      const decided = decideResolution(
+        {
+          code: c.code,
+          outcomes: (codeRow?.outcomes ?? []) as CodeListEntry[],
+          rejection_reasons: (codeRow?.rejection_reasons ?? []) as CodeListEntry[],
+          register_fields: (codeRow?.register_fields ?? []) as string[],
+        },
+        action,
+        {
+          outcome: input.outcome ?? (action === 'resolve' ? input.reason_code : null),
+          reason_code: input.reason_code,
+          expected_register_change: input.expected_register_change,
+        },
+        { hasMprn: c.mprn !== null, fieldLabels: ctx.registerValues?.fieldLabels() ?? new Map() },
+      );
+      if (!decided.ok) throw new ValidationError(`The contact was not ${decision.to}`, decided.errors);
+      resolution = decided;
+    }
     let assignee: { id: string; label: string } | null = null;
     if (assigning) {
       const u = assigneeUser;
@@ -113,6 +154,8 @@ export async function actOnContact(
           },
         ]);
       }
+      if (action === 'assign' && !canWorkContacts(u))
+        throw notAssignable('contact', 'the organisation resolving the contact');
       assignee = { id: u.id, label: u.name };
     }
     const patch: ContactPatch = { status: decision.to, updated_at: now };
@@ -123,6 +166,10 @@ export async function actOnContact(
       case 'start':
         patch.assignee_user_id = assignee!.id;
         patch.assignee_label = assignee!.label;
+        break;
+      case 'unassign':
+        patch.assignee_user_id = null;
+        patch.assignee_label = null;
         break;
       case 'request_information':
         patch.awaiting_since = now;
@@ -142,7 +189,13 @@ export async function actOnContact(
       case 'resolve':
         patch.resolved_at = now;
         patch.stopped_at = now;
-        patch.outcome = input.outcome ?? input.reason_code;
+        patch.outcome = resolution.outcome!.value;
+        patch.outcome_label = resolution.outcome!.label;
+        patch.expected_field = resolution.expected?.field ?? null;
+        patch.expected_field_label = resolution.expected?.field_label ?? null;
+        patch.expected_value = resolution.expected?.value ?? null;
+        patch.register_checked_for = null;
+        patch.register_updated_on = null;
         break;
       case 'accept':
         patch.closed_at = now;
@@ -158,6 +211,12 @@ export async function actOnContact(
         patch.resolved_at = null;
         patch.stopped_at = null;
         patch.outcome = null;
+        patch.outcome_label = null;
+        patch.expected_field = null;
+        patch.expected_field_label = null;
+        patch.expected_value = null;
+        patch.register_checked_for = null;
+        patch.register_updated_on = null;
         break;
       case 'cancel':
       case 'reject':
@@ -165,7 +224,10 @@ export async function actOnContact(
         patch.stopped_at = now;
         patch.closed_at = now;
         patch.awaiting_since = null;
-        if (action === 'reject') patch.reason_code = input.reason_code;
+        if (action === 'reject') {
+          patch.reason_code = resolution.reason!.value;
+          patch.reason_label = resolution.reason!.label;
+        }
         break;
     }
     const pauses = await pausesRepository.forContact(trx, c.id);
@@ -174,12 +236,14 @@ export async function actOnContact(
     const updated = await contactsRepository.update(trx, c.id, c.version, patch);
     if (!updated) throw new StaleVersionError(c.version + 1);
     const side = decision.transition.party as Side;
+    // An assignment note is the assigning side's own (never shown to the other organisation).
+    const noteVisibility = action === 'assign' || action === 'unassign' ? 'internal' : 'external';
     if (note) {
       await notesRepository.insert(trx, {
         contact_id: c.id,
         side,
         side_org_id: side === 'raiser' ? c.raiser_org_id : c.resolver_org_id,
-        visibility: 'external',
+        visibility: noteVisibility,
         author_user_id: actor.userId,
         author_label: actor.name,
         body: note,
@@ -198,12 +262,15 @@ export async function actOnContact(
         to: decision.to,
         side,
         note,
-        note_visibility: 'external',
-        reason_code: input.reason_code ?? null,
+        note_visibility: noteVisibility,
+        reason_code: action === 'reject' ? patch.reason_code : (input.reason_code ?? null),
+        reason_label: action === 'reject' ? patch.reason_label : null,
         outcome: action === 'resolve' ? patch.outcome : null,
+        outcome_label: action === 'resolve' ? patch.outcome_label : null,
+        expected_register_change: resolution.expected,
         assignee_user_id: assignee?.id ?? null,
         assignee: assignee?.label ?? null,
-        previous_assignee: action === 'assign' ? c.assignee_label : null,
+        previous_assignee: action === 'assign' || action === 'unassign' ? c.assignee_label : null,
         sla_effect: decision.slaEffect,
         due_date: patch.due_date,
         response_due_date: patch.response_due_date ?? null,
@@ -219,7 +286,7 @@ export async function actOnContact(
         challengeWindowBusinessDays: snap.challenge_window_business_days,
         assignee,
         dueDate: updated.due_date,
-        outcome: patch.outcome,
+        outcome: patch.outcome_label ?? patch.outcome,
         responseDueDate: patch.response_due_date,
         note,
       }),

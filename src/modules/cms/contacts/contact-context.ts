@@ -7,12 +7,12 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../platform/clock.ts';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Scope, Tx } from '../../../platform/db/scope.ts';
-import { NotFoundError } from '../../../platform/errors.ts';
+import { ForbiddenError, NotFoundError } from '../../../platform/errors.ts';
 import { BusinessCalendar, londonDateOf } from '../../../platform/time/calendar.ts';
 import type { AuditActor, AuditService } from '../../audit/index.ts';
 import type { Actor } from '../../identity/index.ts';
 import { referenceRepository } from '../../reference/index.ts';
-import type { CmsMailer, Directory, SiteLookup } from '../cms.ports.ts';
+import type { CmsMailer, Directory, RegisterValues, SiteLookup } from '../cms.ports.ts';
 import type { ContactCodeDef } from '../domain/contact-codes.ts';
 import { CONTACT_ACTIONS, type Role as LifecycleRole } from '../domain/lifecycle.ts';
 import { computeSla, type SlaResult } from '../domain/sla.ts';
@@ -44,6 +44,8 @@ export interface ActionInput {
   note?: string | null;
   reason_code?: string | null;
   outcome?: string | null;
+  /** Resolve only, optional: the register field the resolver expects to change, and the value. */
+  expected_register_change?: { field?: string | null; value?: string | null } | null;
   assignee?: string | null;
   /** The version the caller acts on; null when none was sent (refused with 428). */
   version: number | null;
@@ -56,11 +58,13 @@ export interface ListQuery {
   raised_from?: string;
   raised_to?: string;
   due?: 'overdue' | 'due_today';
+  /** A user id, "me", or "none" (not assigned on the viewer's side). */
   assignee?: string;
   view?: 'all' | 'mine' | 'raised' | 'received' | 'team';
   team?: string;
   q?: string;
-  sort?: 'newest' | 'oldest' | 'due';
+  /** Default: the queue order for a resolving side's queue, newest first otherwise (domain/queue.ts). */
+  sort?: 'newest' | 'oldest' | 'due' | 'queue';
   cursor?: string;
   limit?: number;
 }
@@ -72,6 +76,8 @@ export interface CmsContext {
   sites: SiteLookup;
   directory: Directory;
   mailer: CmsMailer | null;
+  /** Register values for checking expected register changes (default: none, so no change is offered). */
+  registerValues?: RegisterValues;
   /** Base URL for links in emails. */
   publicUrl: string;
   /** Called when a post-commit email fails (logged by the caller). */
@@ -98,6 +104,23 @@ export function sidesOf(
   if (actor.visibleOrganisationIds.includes(c.raiser_org_id)) out.push('raiser');
   if (actor.visibleOrganisationIds.includes(c.resolver_org_id)) out.push('resolver');
   return out;
+}
+
+/**
+ * The sides the actor acts on. An organisation a contact was raised on behalf of (the registered shipper of a DMSP's
+ * Class 1 RFA) reads it but is on neither side: it acts on nothing (403).
+ */
+export function actingSidesOf(
+  actor: Pick<Actor, 'visibleOrganisationIds'>,
+  c: Pick<ContactRow, 'raiser_org_id' | 'resolver_org_id'>,
+): [Side, ...Side[]] {
+  const sides = sidesOf(actor, c);
+  if (sides.length === 0) {
+    throw new ForbiddenError(
+      'This contact was raised on your organisation’s behalf: you can read it, but only the organisation that raised it and the one resolving it can act on it.',
+    );
+  }
+  return sides as [Side, ...Side[]];
 }
 
 /** Lifecycle roles from permissions (never from role names): a narrowed API token narrows these too. */

@@ -6,7 +6,9 @@ import { londonDateOf, type BusinessCalendar } from '../../../platform/time/cale
 import type { AuditEvent } from '../../audit/index.ts';
 import type { Actor } from '../../identity/index.ts';
 import type { DirectoryOrganisation, SiteInfo } from '../cms.ports.ts';
-import { findTransition, type ContactStatus } from '../domain/lifecycle.ts';
+import { RULE_PARAMETERS } from '../domain/contact-codes.ts';
+import { findTransition, TERMINAL_STATUSES, type ContactStatus } from '../domain/lifecycle.ts';
+import { registerCheckText } from '../domain/resolution.ts';
 import {
   HUMAN_ACTIONS,
   lifecycleRolesOf,
@@ -64,18 +66,45 @@ export interface ContactSummary {
   resolver_team: string | null;
   assignee: string | null;
   assignee_user_id: string | null;
+  /** The raising organisation's own assignee: null unless the viewer is on the raising side. */
+  raiser_assignee: string | null;
+  raiser_assignee_user_id: string | null;
+  /** Who it is assigned to on the viewer's side (the resolving side first, for a group on both sides). */
+  assigned_to: string | null;
   description: string;
   raised_at: string;
   due_date: string;
   business_days_left: number | null;
   breached: boolean;
+  /** The outcome code of a resolution and its label as chosen (null until resolved, and after a reopen). */
+  outcome: string | null;
+  outcome_label: string | null;
+  /** The rejection reason code and its label as chosen (rejected contacts). */
+  reason_code: string | null;
+  reason_label: string | null;
+}
+/** The expected register change named on resolve, and what the register showed when loads landed. */
+export interface ExpectedRegisterChangeView {
+  field: string;
+  field_label: string;
+  value: string;
+  /** updated: the register showed the value on `updated_on`; not_yet: it has not (yet). */
+  status: 'updated' | 'not_yet';
+  updated_on: string | null;
+  /** The business date of the last register load checked (null: none yet). */
+  checked_for: string | null;
+  /** "Register updated on 2 December 2026" or "Not yet in the register". */
+  text: string;
 }
 export interface ContactView extends ContactSummary {
   fields: Record<string, unknown>;
   site: SiteInfo | null;
   raised_by: string;
-  outcome: string | null;
-  reason_code: string | null;
+  /** The organisation it was raised on behalf of (a DMSP's Class 1 RFA: the registered shipper), name and code. */
+  on_behalf_of: string | null;
+  /** The part of an adjustment that is not invoiced (below 73,200 kWh AQ, before 2017-06-01), in dates and words. */
+  not_invoiced: { from: string; to: string; text: string } | null;
+  expected_register_change: ExpectedRegisterChangeView | null;
   response_due_date: string | null;
   resolved_at: string | null;
   closed_at: string | null;
@@ -109,7 +138,11 @@ export function toSummary(
   orgs: OrgMap,
   calendar: BusinessCalendar,
   today: string,
+  viewer: readonly string[],
 ): ContactSummary {
+  const onRaiserSide = viewer.includes(c.raiser_org_id);
+  const onResolverSide = viewer.includes(c.resolver_org_id);
+  const raiserAssignee = onRaiserSide ? c.raiser_assignee_label : null;
   const active = ACTIVE.includes(c.status) && c.status !== 'awaiting_customer';
   const left = active ? calendar.businessDaysBetween(today, c.due_date) : null;
   const raiser = orgs.get(c.raiser_org_id);
@@ -126,11 +159,18 @@ export function toSummary(
     resolver_team: c.resolver_team,
     assignee: c.assignee_label,
     assignee_user_id: c.assignee_user_id,
+    raiser_assignee: raiserAssignee,
+    raiser_assignee_user_id: onRaiserSide ? c.raiser_assignee_user_id : null,
+    assigned_to: onResolverSide ? c.assignee_label : raiserAssignee,
     description: c.description,
     raised_at: c.raised_at.toISOString(),
     due_date: c.due_date,
     business_days_left: left,
     breached: active && today > c.due_date,
+    outcome: c.outcome,
+    outcome_label: c.outcome_label ?? c.outcome,
+    reason_code: c.reason_code,
+    reason_label: c.reason_label ?? c.reason_code,
   };
 }
 
@@ -170,12 +210,29 @@ export async function contactView(
   const attachments = await attachmentsRepository.list(trx, c.id);
   const today = londonDateOf(x.now);
   const sla = slaFor(c, pauses, x.calendar, c.stopped_at ?? x.now);
-  const summary = toSummary(c, x.orgs, x.calendar, today);
+  const summary = toSummary(c, x.orgs, x.calendar, today, x.actor.visibleOrganisationIds);
   const roles = lifecycleRolesOf(x.actor);
-  const available = HUMAN_ACTIONS.filter((a) => {
+  const supervisor = roles.includes('cms_supervisor') || roles.includes('cdsp_supervisor');
+  const available: string[] = HUMAN_ACTIONS.filter((a) => {
     const row = findTransition(c.status as ContactStatus, a);
-    return row && sides.includes(row.party as Side) && roles.some((r) => row.roles.includes(r));
+    return (
+      row &&
+      sides.includes(row.party as Side) &&
+      roles.some((r) => row.roles.includes(r)) &&
+      (!row.assigneeOrSupervisorOnly || supervisor || c.assignee_user_id === x.actor.userId)
+    );
   });
+  // The raising organisation's own assignment (assignment.ts): its supervisor assigns while the contact is being
+  // worked, and unassigns while it is not final.
+  if (
+    sides.includes('raiser') &&
+    !sides.includes('resolver') &&
+    x.actor.permissions.has('cms:supervise') &&
+    !TERMINAL_STATUSES.includes(c.status as ContactStatus)
+  ) {
+    if (findTransition(c.status as ContactStatus, 'assign')) available.push('assign');
+    if (c.raiser_assignee_user_id) available.push('unassign');
+  }
   return {
     ...summary,
     due_date: sla.dueDate,
@@ -184,8 +241,9 @@ export async function contactView(
     fields: c.fields,
     site: (c.site as SiteInfo | null) ?? null,
     raised_by: c.raiser_label,
-    outcome: c.outcome,
-    reason_code: c.reason_code,
+    on_behalf_of: orgLabel(c.on_behalf_of_org_id, x.orgs),
+    not_invoiced: notInvoicedView(c),
+    expected_register_change: expectedChangeView(c),
     response_due_date: c.response_due_date,
     resolved_at: c.resolved_at?.toISOString() ?? null,
     closed_at: c.closed_at?.toISOString() ?? null,
@@ -206,10 +264,52 @@ export async function contactView(
   };
 }
 
+/** "Name (SHC)" of an organisation, or null. */
+function orgLabel(id: string | null, orgs: OrgMap): string | null {
+  if (id === null) return null;
+  const o = orgs.get(id);
+  return o ? `${o.name} (${o.shortCode})` : 'Unknown';
+}
+
+const inWords = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+const dateInWords = (d: string) => inWords.format(new Date(`${d}T00:00:00Z`));
+
+function notInvoicedView(c: ContactRow): ContactView['not_invoiced'] {
+  if (c.not_invoiced_from === null || c.not_invoiced_to === null) return null;
+  const [from, to] = [c.not_invoiced_from, c.not_invoiced_to];
+  return {
+    from,
+    to,
+    text:
+      `Not invoiced from ${dateInWords(from)} to ${dateInWords(to)}: for a site using less than ` +
+      `${RULE_PARAMETERS.rfaSmallSiteAqThresholdKwh.toLocaleString('en-GB')} kWh a year, the part of an adjustment ` +
+      `before ${dateInWords(RULE_PARAMETERS.rfaSmallSiteEarliestStart)} is not invoiced.`,
+  };
+}
+
+function expectedChangeView(c: ContactRow): ExpectedRegisterChangeView | null {
+  if (c.expected_field === null || c.expected_value === null) return null;
+  return {
+    field: c.expected_field,
+    field_label: c.expected_field_label ?? c.expected_field,
+    value: c.expected_value,
+    status: c.register_updated_on ? 'updated' : 'not_yet',
+    updated_on: c.register_updated_on,
+    checked_for: c.register_checked_for,
+    text: registerCheckText(c.register_updated_on),
+  };
+}
+
 const ACTION_SUMMARY: Record<string, string> = {
   'contact.raised': 'Contact raised',
   'contact.routed': 'Routed',
   'contact.assign': 'Assigned',
+  'contact.unassign': 'Unassigned',
   'contact.start': 'Work started',
   'contact.request_information': 'Information requested (SLA clock paused)',
   'contact.respond': 'Customer responded (SLA clock resumed)',
@@ -218,6 +318,7 @@ const ACTION_SUMMARY: Record<string, string> = {
   'contact.reopen': 'Reopened',
   'contact.cancel': 'Cancelled by the raiser',
   'contact.reject': 'Rejected',
+  'contact.register_checked': 'Checked against the register',
   'contact.auto_close_unanswered': 'Closed automatically: no response within the response window',
   'contact.auto_close_resolved': 'Closed automatically: the challenge window ended',
   'contact.note_added': 'Note added',
@@ -229,9 +330,14 @@ const ACTION_SUMMARY: Record<string, string> = {
 
 function summarise(action: string, d: Record<string, unknown>): string {
   const base = ACTION_SUMMARY[action] ?? action;
+  if (action === 'contact.resolve' && d['outcome_label']) return `${base}: ${String(d['outcome_label'])}`;
+  if (action === 'contact.reject' && d['reason_label']) return `${base}: ${String(d['reason_label'])}`;
+  if (action === 'contact.register_checked' && typeof d['updated_on'] === 'string')
+    return registerCheckText(d['updated_on']);
   if (action === 'contact.routed') return `Routed to ${String(d['resolver'] ?? 'the resolver')}`;
   if (action === 'contact.assign' || action === 'contact.start')
-    return `${base}: ${String(d['assignee'] ?? '')}`;
+    return `${base}: ${String(d['assignee'] ?? '')}${d['side'] === 'raiser' ? ' (in the raising organisation)' : ''}`;
+  if (action === 'contact.unassign') return `${base}: ${String(d['previous_assignee'] ?? 'no one')}`;
   if (action === 'contact.note_added')
     return d['note_visibility'] === 'internal' ? 'Internal note added' : base;
   if (action === 'contact.attachment_added') return `${base}: ${String(d['filename'] ?? '')}`;
@@ -239,12 +345,19 @@ function summarise(action: string, d: Record<string, unknown>): string {
   return base;
 }
 
-/** The contact's audit trail as its timeline: the other side's internal notes are left out. */
+/**
+ * The contact's audit trail as its timeline. The other side's internal notes are left out: a note event whole, and
+ * the note of any other event (an assignment note); so are the events only one side hears of (`side_only`: the
+ * raising organisation's own assignments).
+ */
 export function timeline(events: AuditEvent[], sides: readonly Side[]): TimelineEvent[] {
+  const otherSide = (d: Record<string, unknown>) => !sides.includes(d['side'] as Side);
+  const hiddenNote = (d: Record<string, unknown>) => d['note_visibility'] === 'internal' && otherSide(d);
   return events
     .filter((e) => {
       const d = e.details;
-      return !(d['note_visibility'] === 'internal' && !sides.includes(d['side'] as Side));
+      if (d['side_only'] === true && otherSide(d)) return false;
+      return !(hiddenNote(d) && e.action === 'contact.note_added');
     })
     .map((e) => ({
       seq: e.seq,
@@ -252,6 +365,6 @@ export function timeline(events: AuditEvent[], sides: readonly Side[]): Timeline
       event: e.action.replace(/^contact\./, ''),
       actor: e.actorLabel,
       summary: summarise(e.action, e.details),
-      details: e.details,
+      details: hiddenNote(e.details) ? { ...e.details, note: null } : e.details,
     }));
 }

@@ -18,11 +18,18 @@ export type ContactPatch = Updateable<CmsTables['cms.contacts']>;
 
 type ContactEb = ExpressionBuilder<DB, 'cms.contacts'>;
 
+/** The queue's work-by date (domain/queue.ts `workByDate`), as 'YYYY-MM-DD'. */
+const WORK_BY = sql<string>`(CASE WHEN cms.contacts.code_snapshot->>'worked_in' = 'received_order'
+  THEN to_char(cms.contacts.raised_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')
+  ELSE to_char(cms.contacts.due_date, 'YYYY-MM-DD') END)`;
+
 function contactVisible(eb: ContactEb, v: Visible) {
   if (v === 'system') return eb.lit(true);
   return eb.or([
     eb('cms.contacts.raiser_org_id', 'in', ids(v)),
     eb('cms.contacts.resolver_org_id', 'in', ids(v)),
+    // Raised on its behalf (a DMSP's Class 1 RFA, for the registered shipper).
+    eb('cms.contacts.on_behalf_of_org_id', 'in', ids(v)),
   ]);
 }
 
@@ -52,13 +59,20 @@ export interface ContactFilters {
   /** 'overdue': past due and still being worked; 'due_today'. */
   due?: 'overdue' | 'due_today';
   today: string;
+  /**
+   * Assigned to this user on the viewer's side: the resolving side's assignee where the viewer's organisation
+   * resolves the contact, the raising organisation's own assignee where it raised it.
+   */
   assigneeUserId?: string;
+  /** Not assigned to anyone on the viewer's side (same sides as `assigneeUserId`). */
+  unassigned?: boolean;
   /** 'raised': contacts my organisation raised; 'received': contacts my organisation resolves. */
   side?: 'raised' | 'received';
   team?: string;
   raisedByUserId?: string;
   q?: string;
-  sort: 'newest' | 'oldest' | 'due';
+  /** 'queue': the resolving side's default order (domain/queue.ts): work-by date, time raised, id. */
+  sort: 'newest' | 'oldest' | 'due' | 'queue';
   cursor?: { key: string; id: string } | null;
   limit: number;
 }
@@ -85,6 +99,43 @@ export const contactsRepository = {
       .executeTakeFirst();
   },
 
+  /** Resolved (or since closed) contacts whose expected register change the register has not shown yet. */
+  async awaitingRegisterChange(trx: Tx) {
+    return trx
+      .selectFrom('cms.contacts')
+      .select(['id', 'mprn', 'expected_field', 'expected_value', 'resolved_at', 'register_checked_for'])
+      .where('expected_field', 'is not', null)
+      .where('register_updated_on', 'is', null)
+      .where('resolved_at', 'is not', null)
+      .where('mprn', 'is not', null)
+      .where('status', 'in', ['resolved', 'closed'])
+      .orderBy('resolved_at')
+      .execute();
+  },
+
+  /**
+   * Records a register check on a contact still expecting the same change since the same resolution (none of that
+   * changed since it was read): the business date checked, and the date the register showed the value. The
+   * contact's version is left alone: a check is not a change anyone acts on. Returns the row, or undefined.
+   */
+  async recordRegisterCheck(
+    trx: Tx,
+    id: string,
+    expected: { field: string; value: string; resolvedAt: Date },
+    check: { checkedFor: string; updatedOn: string | null },
+  ) {
+    return trx
+      .updateTable('cms.contacts')
+      .set({ register_checked_for: check.checkedFor, register_updated_on: check.updatedOn })
+      .where('id', '=', id)
+      .where('expected_field', '=', expected.field)
+      .where('expected_value', '=', expected.value)
+      .where('resolved_at', '=', expected.resolvedAt)
+      .where('register_updated_on', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+  },
+
   /** Optimistic update: changes the row only if it still has `version`; returns undefined when it does not. */
   async update(trx: Tx, id: string, version: number, patch: ContactPatch) {
     return trx
@@ -101,14 +152,37 @@ export const contactsRepository = {
       .selectFrom('cms.contacts')
       .selectAll()
       .where((eb) => contactVisible(eb, v));
-    if (v !== 'system' && f.side === 'raised') q = q.where('raiser_org_id', 'in', ids(v));
+    if (v !== 'system' && f.side === 'raised')
+      q = q.where((eb) =>
+        eb.or([eb('raiser_org_id', 'in', ids(v)), eb('on_behalf_of_org_id', 'in', ids(v))]),
+      );
     if (v !== 'system' && f.side === 'received') q = q.where('resolver_org_id', 'in', ids(v));
     if (f.status?.length) q = q.where('status', 'in', f.status);
     if (f.code?.length) q = q.where('code', 'in', f.code);
     if (f.mprn) q = q.where('mprn', '=', f.mprn);
     if (f.raisedFrom) q = q.where('raised_at', '>=', f.raisedFrom);
     if (f.raisedBefore) q = q.where('raised_at', '<', f.raisedBefore);
-    if (f.assigneeUserId) q = q.where('assignee_user_id', '=', f.assigneeUserId);
+    if (f.assigneeUserId) {
+      const user = f.assigneeUserId;
+      q = q.where((eb) =>
+        v === 'system'
+          ? eb('assignee_user_id', '=', user)
+          : eb.or([
+              eb.and([eb('resolver_org_id', 'in', ids(v)), eb('assignee_user_id', '=', user)]),
+              eb.and([eb('raiser_org_id', 'in', ids(v)), eb('raiser_assignee_user_id', '=', user)]),
+            ]),
+      );
+    }
+    if (f.unassigned) {
+      q = q.where((eb) =>
+        v === 'system'
+          ? eb('assignee_user_id', 'is', null)
+          : eb.or([
+              eb.and([eb('resolver_org_id', 'in', ids(v)), eb('assignee_user_id', 'is', null)]),
+              eb.and([eb('raiser_org_id', 'in', ids(v)), eb('raiser_assignee_user_id', 'is', null)]),
+            ]),
+      );
+    }
     if (f.raisedByUserId) q = q.where('raiser_user_id', '=', f.raisedByUserId);
     if (f.team) q = q.where('resolver_team', '=', f.team);
     if (f.due === 'overdue') {
@@ -129,7 +203,18 @@ export const contactsRepository = {
           SELECT 1 FROM cms.notes n WHERE n.contact_id = cms.contacts.id AND n.search @@ ${query} AND ${sideOk}))`,
       );
     }
-    if (f.sort === 'due') {
+    if (f.sort === 'queue') {
+      if (f.cursor) {
+        const [key, at] = f.cursor.key.split('|');
+        const raisedAt = new Date(at ?? '');
+        const id = f.cursor.id;
+        q = q.where(
+          sql<boolean>`(${WORK_BY} > ${key} OR (${WORK_BY} = ${key} AND (raised_at > ${raisedAt}
+                         OR (raised_at = ${raisedAt} AND id > ${id}))))`,
+        );
+      }
+      q = q.orderBy(WORK_BY, 'asc').orderBy('raised_at', 'asc').orderBy('id', 'asc');
+    } else if (f.sort === 'due') {
       if (f.cursor) {
         const c = f.cursor;
         q = q.where((eb) =>

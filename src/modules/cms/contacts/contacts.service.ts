@@ -8,6 +8,7 @@ import { inScope } from '../../../platform/db/scope.ts';
 import type { Actor } from '../../identity/index.ts';
 import type { MailIntent } from '../cms.ports.ts';
 import { actOnContact, systemTransition } from './act.ts';
+import { colleaguesOf } from './assignment.ts';
 import {
   businessCalendar,
   loadVisible,
@@ -23,6 +24,11 @@ import { exportContacts, listContacts, type ContactPage } from './lists.ts';
 import { addAttachment, addNote, getAttachment } from './notes-attachments.ts';
 import { sendMails } from './notifications.ts';
 import { raiseContact, type Raised } from './raise.ts';
+import { listUnroutable, type UnroutableAttemptView } from './unroutable.ts';
+import { checkExpectedChanges, type RegisterCheckResult } from './register-check.ts';
+import { prefillForRaise, type RaisePrefill } from './prefill.ts';
+import { contactsAboutSupplyPoint } from './supply-point.ts';
+import type { ContactCodeDef } from '../domain/contact-codes.ts';
 
 export type {
   ActionInput,
@@ -72,6 +78,21 @@ export class ContactsService {
     return listContacts(this.ctx, actor, query);
   }
 
+  /** The contacts on one MPRN the actor may see, newest first (the DES supply point page lists them). */
+  aboutSupplyPoint(actor: Actor, mprn: string, limit?: number) {
+    return contactsAboutSupplyPoint(this.ctx, actor, mprn, limit);
+  }
+
+  /** The register values the raise form shows for a code on an MPRN (read-only, never typed). */
+  prefill(actor: Actor, def: ContactCodeDef, mprn: string | undefined): Promise<RaisePrefill> {
+    return prefillForRaise(this.ctx, actor, def, mprn);
+  }
+
+  /** The raises refused because nobody could be routed to, newest first (CDSP only; others: not found). */
+  unroutableAttempts(actor: Actor): Promise<UnroutableAttemptView[]> {
+    return listUnroutable(this.ctx, actor);
+  }
+
   /** Every contact matching the filters (up to 50,000), for CSV export. */
   exportRows(actor: Actor, query: ListQuery) {
     return exportContacts(this.ctx, actor, query);
@@ -89,12 +110,32 @@ export class ContactsService {
     return getAttachment(this.ctx, actor, reference, id);
   }
 
+  /**
+   * The colleagues the actor may give the contact to, on the actor's side (the resolving side first): empty when
+   * the actor cannot assign it (the page offers a choice of names, never a typed address).
+   */
+  async assignableColleagues(actor: Actor, reference: string): Promise<{ id: string; name: string }[]> {
+    const view = await this.get(actor, reference);
+    if (!view.available_actions.includes('assign')) return [];
+    const c = await inScope(this.ctx.db, scopeOf(actor), (trx) => loadVisible(trx, actor, reference));
+    const side = sidesOf(actor, c).includes('resolver') ? c.resolver_org_id : c.raiser_org_id;
+    return colleaguesOf(this.ctx, side);
+  }
+
   /** The contact's timeline, from the audit log. */
   async events(actor: Actor, reference: string): Promise<TimelineEvent[]> {
     return inScope(this.ctx.db, scopeOf(actor), async (trx) => {
       const c = await loadVisible(trx, actor, reference);
       return timeline(await this.ctx.audit.forSubject(trx, 'contact', c.id), sidesOf(actor, c));
     });
+  }
+
+  /**
+   * After a register load for `businessDate` has been applied: checks resolved contacts' expected register changes
+   * against the register as at that date (register-check.ts).
+   */
+  checkRegister(load: { businessDate: string }): Promise<RegisterCheckResult> {
+    return checkExpectedChanges(this.ctx, load);
   }
 
   /** Sends emails after a change committed (see notifications.ts). */

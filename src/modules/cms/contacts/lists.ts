@@ -9,7 +9,8 @@ import { isIsoDate, londonDateOf } from '../../../platform/time/calendar.ts';
 import type { Actor } from '../../identity/index.ts';
 import { businessCalendar, scopeOf, type CmsContext, type ListQuery } from './contact-context.ts';
 import { toSummary, type ContactSummary, type OrgMap } from './contact-views.ts';
-import { contactsRepository, type ContactFilters } from './contacts.repository.ts';
+import { contactsRepository, type ContactFilters, type ContactRow } from './contacts.repository.ts';
+import { defaultSort, workByDate } from '../domain/queue.ts';
 
 export interface ContactPage {
   items: ContactSummary[];
@@ -28,12 +29,13 @@ export async function listContacts(ctx: CmsContext, actor: Actor, query: ListQue
     const rows = await contactsRepository.list(trx, actor.visibleOrganisationIds, filters);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const next =
-      rows.length > limit && last
-        ? encodeCursor(filters.sort === 'due' ? last.due_date : last.raised_at.toISOString(), last.id)
-        : null;
+    const next = rows.length > limit && last ? encodeCursor(cursorKey(filters.sort, last), last.id) : null;
     const calendar = await businessCalendar(trx);
-    return { items: page.map((c) => toSummary(c, orgs, calendar, filters.today)), next_cursor: next };
+    const viewer = actor.visibleOrganisationIds;
+    return {
+      items: page.map((c) => toSummary(c, orgs, calendar, filters.today, viewer)),
+      next_cursor: next,
+    };
   });
 }
 
@@ -48,11 +50,32 @@ export async function exportContacts(
   return inScope(ctx.db, scopeOf(actor), async (trx) => {
     const rows = await contactsRepository.list(trx, actor.visibleOrganisationIds, filters);
     const calendar = await businessCalendar(trx);
-    return rows.map((c) => toSummary(c, orgs, calendar, filters.today));
+    return rows.map((c) => toSummary(c, orgs, calendar, filters.today, actor.visibleOrganisationIds));
   });
 }
 
 const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The keyset cursor's key for a row, by the list's order. */
+function cursorKey(sort: ContactFilters['sort'], c: ContactRow): string {
+  if (sort === 'due') return c.due_date;
+  if (sort === 'queue') {
+    const workedIn = (c.code_snapshot as { worked_in?: string }).worked_in ?? 'due_date';
+    const key = workByDate({ workedIn, raisedAt: c.raised_at, dueDate: c.due_date });
+    return `${key}|${c.raised_at.toISOString()}`;
+  }
+  return c.raised_at.toISOString();
+}
+
+const validInstant = (s: string): boolean => s.length === 10 || !Number.isNaN(Date.parse(s));
+
+/** The shape a cursor's key has in each order (a cursor from another order is refused, never half-used). */
+const CURSOR_KEY: Record<ContactFilters['sort'], RegExp> = {
+  due: /^\d{4}-\d{2}-\d{2}$/,
+  queue: /^\d{4}-\d{2}-\d{2}\|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+  newest: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+  oldest: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+};
 
 function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number): ContactFilters {
   const errors: FieldError[] = [];
@@ -66,19 +89,24 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
   };
   const from = date('raised_from', q.raised_from);
   const to = date('raised_to', q.raised_to);
+  const view = q.view ?? 'all';
+  const sort = q.sort ?? defaultSort(view, actor.permissions.has('cms:resolve'));
   let cursor: { key: string; id: string } | null = null;
   if (q.cursor) {
     cursor = decodeCursor(q.cursor);
+    if (cursor && !(CURSOR_KEY[sort].test(cursor.key) && validInstant(cursor.key.split('|').at(-1)!)))
+      cursor = null;
     if (!cursor)
       errors.push({ field: 'cursor', message: 'The cursor is not valid; start from the first page' });
   }
   if (q.mprn !== undefined && !(validateMprn(q.mprn).ok && q.mprn === q.mprn.trim()))
     errors.push({ field: 'mprn', message: 'An MPRN is 6 to 10 digits' });
-  if (q.assignee !== undefined && q.assignee !== 'me' && !USER_ID.test(q.assignee))
-    errors.push({ field: 'assignee', message: 'Choose a person (a user id), or "me"' });
+  if (q.assignee !== undefined && q.assignee !== 'me' && q.assignee !== 'none' && !USER_ID.test(q.assignee))
+    errors.push({ field: 'assignee', message: 'Choose a person (a user id), "me" or "none"' });
+  if (view === 'mine' && q.assignee !== undefined && q.assignee !== 'me')
+    errors.push({ field: 'assignee', message: 'The view "mine" is the contacts assigned to you' });
   if (errors.length > 0) throw new ValidationError('The list filters are not valid', errors);
-  const assignee = q.assignee === 'me' ? actor.userId : q.assignee;
-  const view = q.view ?? 'all';
+  const assignee = q.assignee === 'me' ? actor.userId : q.assignee === 'none' ? undefined : q.assignee;
   return {
     status: q.status,
     code: q.code?.map((c) => c.toUpperCase()),
@@ -88,10 +116,11 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
     due: q.due,
     today: londonDateOf(ctx.clock.now()),
     assigneeUserId: view === 'mine' ? actor.userId : assignee,
+    unassigned: q.assignee === 'none',
     side: view === 'raised' || view === 'received' ? view : view === 'team' ? 'received' : undefined,
     team: q.team,
     q: q.q?.trim() || undefined,
-    sort: q.sort ?? 'newest',
+    sort,
     cursor,
     limit,
   };
@@ -128,10 +157,15 @@ const CSV_COLUMNS: [keyof ContactSummary, string][] = [
   ['raiser_reference', 'raiser_reference'],
   ['resolver', 'resolver'],
   ['assignee', 'assignee'],
+  ['assigned_to', 'assigned_to'],
   ['raised_at', 'raised_at'],
   ['due_date', 'due_date'],
   ['business_days_left', 'business_days_left'],
   ['breached', 'breached'],
+  ['outcome', 'outcome'],
+  ['outcome_label', 'outcome_label'],
+  ['reason_code', 'reason_code'],
+  ['reason_label', 'reason_label'],
   ['description', 'description'],
 ];
 

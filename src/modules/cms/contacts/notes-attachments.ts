@@ -7,7 +7,7 @@ import { inScope } from '../../../platform/db/scope.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../platform/errors.ts';
 import type { Actor } from '../../identity/index.ts';
 import { sniffAttachment } from '../attachments.sniff.ts';
-import { auditActorOf, loadVisible, scopeOf, sidesOf, type CmsContext } from './contact-context.ts';
+import { actingSidesOf, auditActorOf, loadVisible, scopeOf, type CmsContext } from './contact-context.ts';
 import { attachmentView, noteView, type AttachmentView, type NoteView } from './contact-views.ts';
 import { attachmentsRepository, notesRepository } from './contacts.repository.ts';
 import { contactEvent, recordContactEvent } from './notifications.ts';
@@ -34,7 +34,7 @@ export async function addNote(
   const visibility = input.visibility ?? 'external';
   return inScope(ctx.db, scopeOf(actor), async (trx) => {
     const c = await loadVisible(trx, actor, reference);
-    const side = sidesOf(actor, c)[0]!;
+    const side = actingSidesOf(actor, c)[0];
     const sideOrg = side === 'raiser' ? c.raiser_org_id : c.resolver_org_id;
     const now = ctx.clock.now();
     const n = await notesRepository.insert(trx, {
@@ -96,7 +96,7 @@ export async function addAttachment(
     const sniffed = sniffAttachment(name, data);
     if (!sniffed.ok)
       throw new ValidationError('The file was not attached', [{ field: 'file', message: sniffed.message }]);
-    const side = sidesOf(actor, c)[0]!;
+    const side = actingSidesOf(actor, c)[0];
     const now = ctx.clock.now();
     const sha256 = createHash('sha256').update(data).digest('hex');
     const a = await attachmentsRepository.insert(trx, {

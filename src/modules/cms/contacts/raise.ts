@@ -15,7 +15,12 @@ import { referenceRepository } from '../../reference/index.ts';
 import { catalogueRepository } from '../catalogue.repository.ts';
 import type { DirectoryOrganisation, MailIntent, SiteInfo } from '../cms.ports.ts';
 import { IdempotencyKeyReusedError } from '../cms.errors.ts';
-import { validateContactFields, type ContactCodeDef } from '../domain/contact-codes.ts';
+import {
+  cannotRaise,
+  mayRaise,
+  validateContactFields,
+  type ContactCodeDef,
+} from '../domain/contact-codes.ts';
 import { formatContactReference } from '../domain/reference.ts';
 import { computeSla } from '../domain/sla.ts';
 import {
@@ -30,6 +35,8 @@ import {
 import { contactView, type ContactView, type OrgMap } from './contact-views.ts';
 import { contactsRepository } from './contacts.repository.ts';
 import { recordContactEvent } from './notifications.ts';
+import { unroutableRepository } from './unroutable.repository.ts';
+import { withRegisterValues } from './prefill.ts';
 
 export interface Raised {
   contact: ContactView;
@@ -64,6 +71,8 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
   // Other modules are asked before the transaction opens (never inside it): the site, if the MPRN is in the
   // actor's portfolio (used only when the code needs it), and the organisations to route to.
   const visibleSite = mprnOk ? await ctx.sites.findVisibleSite(actor, mprn) : null;
+  // Whether the MPRN is on the register at all (codes without a portfolio check; nothing else about the site).
+  const onRegister = visibleSite !== null || (mprnOk ? await ctx.sites.mprnExists(mprn) : false);
   const orgList = await ctx.directory.organisations();
   const orgs: OrgMap = new Map(orgList.map((o) => [o.id, o]));
   const now = ctx.clock.now();
@@ -88,11 +97,7 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
         ]);
       }
       const def = codeRow as unknown as ContactCodeDef & { version: number };
-      if (!(def.raised_by as readonly string[]).includes(actor.organisationType)) {
-        throw new ForbiddenError(
-          `${def.code} (${def.name}) contacts can be raised by ${def.raised_by.join(', ')} organisations, not by a ${actor.organisationType}.`,
-        );
-      }
+      if (!mayRaise(def, actor.organisationType)) throw new ForbiddenError(cannotRaise(def));
       const errors: FieldError[] = [];
       const description = String(input.description ?? '').trim();
       if (description.length < 1 || description.length > 10000)
@@ -112,19 +117,49 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
         if (!site && needsSite)
           errors.push({ field: 'mprn', message: `There is no supply point ${mprn} in your portfolio` });
       }
-      const checked = validateContactFields(def, input.fields ?? {}, {
+      // A code without a portfolio check still needs an MPRN that is on the register (UNC, for example).
+      if (mprnOk && !needsSite && def.mprn_required && !onRegister)
+        errors.push({ field: 'mprn', message: `There is no supply point ${mprn} on the register` });
+      // "Current value" fields are the register's, never typed (prefill.ts).
+      const reg = withRegisterValues(def, mprnOk ? visibleSite : null, input.fields ?? {}, errors);
+      const checked = validateContactFields(reg.def, reg.fields, {
         today: londonDateOf(now),
         siteClass: site?.class ?? null,
         annualQuantityKwh: site?.annual_quantity ?? null,
+        meterPointStatus: site?.meter_point_status ?? null,
+        raiserType: actor.organisationType,
         mprn,
       });
-      for (const e of checked.errors)
+      for (const e of checked.errors) {
+        // Rules about the site as a whole say nothing more when there is no site to check.
+        if (e.field === null && needsSite && !site) continue;
         errors.push({ field: e.field ? `fields.${e.field}` : 'fields', message: e.message });
+      }
+      // Raised on the registered shipper's behalf (a DMSP's Class 1 RFA): the shipper sees the contact too.
+      let onBehalfOf: DirectoryOrganisation | null = null;
+      if (checked.onBehalfOf === 'registered_shipper' && site) {
+        const sc = site.shipper_short_code;
+        onBehalfOf = (sc && orgList.find((o) => o.type === 'shipper' && o.shortCode === sc)) || null;
+        if (!onBehalfOf)
+          errors.push({
+            field: 'mprn',
+            message:
+              `${def.code} contacts are raised on the registered shipper’s behalf, and no CMS shipper is registered ` +
+              `to supply point ${mprn}. Ask the CDSP service desk to check the register`,
+          });
+      }
       if (errors.length > 0) throw new ValidationError(NOT_RAISED, errors);
 
       const routed = await route(trx, def, site, checked.values, orgList);
-      if (!routed.ok)
+      if (!routed.ok) {
+        if (routed.missing)
+          throw new UnroutableError(
+            NOT_RAISED,
+            { field: routed.field, message: routed.message },
+            routed.missing,
+          );
         throw new ValidationError(NOT_RAISED, [{ field: routed.field, message: routed.message }]);
+      }
 
       const snapshot: CodeSnapshot = {
         name: def.name,
@@ -175,6 +210,9 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
         updated_at: now,
         idempotency_key: key,
         idempotency_hash: key ? requestHash : null,
+        on_behalf_of_org_id: onBehalfOf?.id ?? null,
+        not_invoiced_from: checked.notInvoiced?.from ?? null,
+        not_invoiced_to: checked.notInvoiced?.to ?? null,
       });
       const resolverOrg = orgs.get(routed.orgId);
       const outbox: MailIntent[] = [];
@@ -195,6 +233,8 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
               description,
               fields: checked.values,
               warnings: checked.warnings,
+              on_behalf_of: onBehalfOf?.shortCode ?? null,
+              not_invoiced: checked.notInvoiced,
               due_date: sla.dueDate,
               status: 'open',
             },
@@ -214,7 +254,7 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
           },
         ],
         webhook: {
-          organisationIds: [row.raiser_org_id, row.resolver_org_id],
+          organisationIds: [row.raiser_org_id, row.resolver_org_id, ...(onBehalfOf ? [onBehalfOf.id] : [])],
           event: 'contact.raised',
           data: {
             reference: row.reference,
@@ -228,6 +268,8 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
       return { contact: await contactView(trx, row, { actor, orgs, calendar, now }), replayed: false };
     });
   } catch (err) {
+    // Nobody to route to: the operator sees the attempt (its own small transaction; the refusal changes nothing).
+    if (err instanceof UnroutableError) await recordUnroutable(ctx, actor, code, mprn, err, now);
     // Two requests with the same key at once: the loser of the unique index race replays the winner.
     if (key !== null && (err as { code?: string }).code === '23505') {
       const again = await inScope(ctx.db, scopeOf(actor), replay);
@@ -238,14 +280,58 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
 }
 
 type Routed =
-  { ok: true; orgId: string; team: string | null } | { ok: false; field: string; message: string };
+  | { ok: true; orgId: string; team: string | null }
+  /** `missing`: the party the register or the appointments directory does not name (the operator's list). */
+  | { ok: false; field: string; message: string; missing?: string };
+
+/** A raise refused because no party can be routed to: what is missing, for the operator's list. */
+class UnroutableError extends ValidationError {
+  constructor(
+    message: string,
+    error: FieldError,
+    readonly missing: string,
+  ) {
+    super(message, [error]);
+  }
+}
+
+/** Records an unroutable attempt, audited, in its own transaction (under the raiser's scope). */
+async function recordUnroutable(
+  ctx: CmsContext,
+  actor: Actor,
+  code: string,
+  mprn: string | null,
+  err: UnroutableError,
+  at: Date,
+): Promise<void> {
+  const message = err.errors[0]?.message ?? err.message;
+  await inScope(ctx.db, scopeOf(actor), async (trx) => {
+    const row = await unroutableRepository.insert(trx, {
+      at,
+      organisation_id: actor.organisationId,
+      user_id: actor.userId,
+      user_label: actor.name,
+      code,
+      mprn,
+      missing: err.missing,
+      message,
+    });
+    await ctx.audit.record(trx, {
+      actor: auditActorOf(actor),
+      action: 'contact.unroutable',
+      subjectType: 'unroutable_attempt',
+      subjectId: row.id,
+      details: { code, mprn, missing: err.missing, message },
+    });
+  });
+}
 
 /**
  * A GSR or MUS the register gives no shipper to route to: what is missing and whom to ask. The CDSP records a
  * shipperless site's last shipper and an unregistered site's interested shipper in the register (the load's
  * `last_shipper_short_code` / `interested_shipper_short_code`).
  */
-function unroutable(code: string | null | undefined, column: 'last' | 'interested'): Routed {
+function unroutable(code: string | null | undefined, column: 'last' | 'interested'): Routed & { ok: false } {
   const field = column === 'last' ? 'last_shipper_short_code' : 'interested_shipper_short_code';
   const who = column === 'last' ? 'last registered shipper' : 'interested shipper';
   const message = code
@@ -253,7 +339,12 @@ function unroutable(code: string | null | undefined, column: 'last' | 'intereste
       `cannot be routed. Ask the CDSP service desk to check it`
     : `No shipper is registered and the register names no ${who} for this supply point, so the contact ` +
       `cannot be routed. Ask the CDSP service desk to record it (${field})`;
-  return { ok: false, field: 'mprn', message };
+  const missing = code
+    ? `A CMS organisation with the ${who}’s short code (${code})`
+    : column === 'last'
+      ? 'The last registered shipper'
+      : 'The interested shipper';
+  return { ok: false, field: 'mprn', message, missing };
 }
 
 /** The resolver: a CDSP team, or the organisation the register names for the site (or the LDZ given). */
@@ -281,10 +372,18 @@ async function route(
       what = r.party === 'dmsp' ? 'Daily Metered Service Provider' : 'Meter Reading Agency';
       target = byShort(r.party === 'dmsp' ? site?.dmsp_short_code : site?.mra_short_code);
       if (site && !target) {
+        const key = [site.ldz_id ? `LDZ ${site.ldz_id}` : null, site.class ? `Class ${site.class}` : null]
+          .filter((x) => x !== null)
+          .join(', ');
         const message =
-          `No ${what} is appointed for this supply point today, so the contact cannot be routed. Ask the CDSP ` +
-          `service desk to record the appointment in the appointments directory`;
-        return { ok: false, field: 'mprn', message };
+          `No ${what} is appointed for this supply point today${key ? ` (${key})` : ''}, so the contact cannot be ` +
+          `routed. Ask the CDSP service desk to record the appointment`;
+        return {
+          ok: false,
+          field: 'mprn',
+          message,
+          missing: `${what} appointment${key ? ` for ${key}` : ''}`,
+        };
       }
       break;
     }
@@ -321,7 +420,10 @@ async function route(
     return {
       ok: false,
       field: site ? 'mprn' : 'fields',
-      message: `The register does not name a ${what} for this supply point, so the contact cannot be routed`,
+      message:
+        `The register does not name a ${what} for this supply point, so the contact cannot be routed. Ask the ` +
+        `CDSP service desk to check the register`,
+      missing: site ? `A ${what} for this supply point` : `A ${what} for the LDZ given`,
     };
   }
   return { ok: true, orgId: target.id, team: null };

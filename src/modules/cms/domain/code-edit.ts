@@ -1,5 +1,11 @@
 /** The rules for an administrator's edit of a contact code, shared by the catalogue form and the API. */
-import { isBusinessDays, MAX_BUSINESS_DAYS, ORG_TYPES } from './contact-codes.ts';
+import {
+  isBusinessDays,
+  MAX_BUSINESS_DAYS,
+  ORG_TYPES,
+  RESOLUTION_CODE,
+  type CodeListEntry,
+} from './contact-codes.ts';
 
 /** The attributes an administrator edits (web form and API), with the messages the form shows per field. */
 export interface CodeEdit {
@@ -9,6 +15,9 @@ export interface CodeEdit {
   target_business_days: unknown;
   response_window_business_days: unknown;
   challenge_window_business_days: unknown;
+  /** Checked when given (an edit that leaves them out keeps them). */
+  outcomes?: unknown;
+  rejection_reasons?: unknown;
 }
 
 /** Field errors for an edit of a code's editable attributes: the rules the catalogue form and the API share. */
@@ -38,5 +47,52 @@ export function validateCodeEdit(e: CodeEdit): { field: keyof CodeEdit; message:
     new Set(raisedBy).size !== raisedBy.length
   )
     out.push({ field: 'raised_by', message: 'Select the organisation types that may raise this code' });
+  for (const [k, what] of [
+    ['outcomes', 'outcome'],
+    ['rejection_reasons', 'rejection reason'],
+  ] as const) {
+    if (e[k] !== undefined && !isCodeList(e[k]))
+      out.push({
+        field: k,
+        message: `Give at least one ${what}, each a distinct code of 2 to 40 capital letters, digits or underscores and a label of up to 200 characters`,
+      });
+  }
   return out;
+}
+
+function isCodeList(v: unknown): v is CodeListEntry[] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  const ok = v.every(
+    (c: unknown) =>
+      typeof c === 'object' &&
+      c !== null &&
+      typeof (c as CodeListEntry).value === 'string' &&
+      RESOLUTION_CODE.test((c as CodeListEntry).value) &&
+      typeof (c as CodeListEntry).label === 'string' &&
+      (c as CodeListEntry).label.trim().length >= 1 &&
+      (c as CodeListEntry).label.length <= 200,
+  );
+  return ok && new Set(v.map((c: CodeListEntry) => c.value)).size === v.length;
+}
+
+/** A list of codes as the catalogue form shows it: one a line, "CODE: Label". */
+export function formatCodeLines(list: readonly CodeListEntry[]): string {
+  return list.map((c) => `${c.value}: ${c.label}`).join('\n');
+}
+
+/**
+ * The list typed into the catalogue form: one a line, "CODE: Label" (blank lines skipped; the code is upper-cased,
+ * spaces around both trimmed). A line without a colon becomes an entry with an empty label, which the rules refuse.
+ */
+export function parseCodeLines(text: string): CodeListEntry[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const at = line.indexOf(':');
+      return at < 0
+        ? { value: line.toUpperCase(), label: '' }
+        : { value: line.slice(0, at).trim().toUpperCase(), label: line.slice(at + 1).trim() };
+    });
 }

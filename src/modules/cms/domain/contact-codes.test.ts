@@ -1,9 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { addCalendarDays } from '../../../platform/time/calendar.ts';
 import { validateCodeEdit } from './code-edit.ts';
 import {
+  cannotRaise,
+  invoicedPart,
   MAX_BUSINESS_DAYS,
+  mayRaise,
+  RULE_PARAMETERS,
   validateContactCodeCatalogue,
   validateContactFields,
   type ContactCodeDef,
@@ -78,7 +84,7 @@ test('the shipped catalogue matches domain.md §4', () => {
     ['PRS', 'Prime and Sub configuration change', ['shipper'], team('supply_point'), 15],
     ['PSA', 'Prime and Sub reads', ['shipper'], team('supply_point'), 10],
     ['PSI', 'Primes and Subs Invoice', ['shipper'], team('invoicing'), 15],
-    ['RFA', 'Request For Adjustment', ['shipper'], team('invoicing'), 20],
+    ['RFA', 'Request For Adjustment', ['shipper', 'dmsp'], team('invoicing'), 20],
     ['CDQ', 'Consumption Dispute Query', ['shipper'], team('invoicing'), 20],
     ['TOG', 'Theft of Gas', ['shipper', ...GT], team('revenue_protection'), 30],
   ];
@@ -95,7 +101,7 @@ test('the shipped catalogue matches domain.md §4', () => {
     assert.ok(def.fields.length >= 3, `${code} has a real form`);
   }
   assert.deepEqual(byCode('RFA').rules, [
-    'rfa_class_2_to_4',
+    'rfa_site_class',
     'rfa_adjustment_dates',
     'rfa_read_or_consumption',
   ]);
@@ -297,13 +303,25 @@ test('types: dates, numbers, booleans and MPRNs', () => {
   assert.equal(same.errors[0]?.field, 'duplicate_mprn');
 });
 
-test('RFA rules: Class 2-4 only, strict adjustment dates, small sites not before 2017-06-01', () => {
+test('RFA rules: a shipper for Class 2-4, a DMSP for Class 1 on the shipper’s behalf, strict adjustment dates, small sites not invoiced before 2017-06-01', () => {
   const rfa = byCode('RFA');
   const fields = VALID.RFA;
 
-  const class1 = validateContactFields(rfa, fields, { ...site, siteClass: 1 });
-  assert.match(class1.errors[0]?.message ?? '', /Class 1 site: raise a Daily Metered Query \(DMQ\)/);
+  const class1 = validateContactFields(rfa, fields, { ...site, siteClass: 1, raiserType: 'shipper' });
+  assert.match(class1.errors[0]?.message ?? '', /Class 1 site: its appointed Daily Metered Service Provider/);
   assert.equal(class1.errors[0]?.field, null);
+  assert.equal(class1.onBehalfOf, null);
+  const byShipper = validateContactFields(rfa, fields, { ...site, raiserType: 'shipper' });
+  assert.deepEqual([byShipper.ok, byShipper.onBehalfOf], [true, null]);
+  const byDmsp = validateContactFields(rfa, fields, { ...site, siteClass: 1, raiserType: 'dmsp' });
+  assert.deepEqual([byDmsp.errors, byDmsp.onBehalfOf], [[], 'registered_shipper']);
+  const dmspClass3 = validateContactFields(rfa, fields, { ...site, siteClass: 3, raiserType: 'dmsp' });
+  assert.match(dmspClass3.errors[0]?.message ?? '', /only for a Class 1 site.*This is a Class 3 site/);
+  assert.equal(dmspClass3.onBehalfOf, null);
+  assert.match(
+    validateContactFields(rfa, fields, { ...site, siteClass: 5 }).errors[0]?.message ?? '',
+    /not a valid class/,
+  );
   assert.equal(validateContactFields(rfa, fields, { today, annualQuantityKwh: 1 }).ok, false);
 
   const reversed = validateContactFields(
@@ -320,16 +338,33 @@ test('RFA rules: Class 2-4 only, strict adjustment dates, small sites not before
     { field: 'adjustment_end_date', message: 'Adjustment end date cannot be in the future.' },
   ]);
 
+  // A period spanning 2017-06-01 on a small site is accepted; the part before it is not invoiced.
   const early = { ...fields, adjustment_start_date: '2017-05-31' };
-  assert.deepEqual(validateContactFields(rfa, early, site).errors, [
+  const spanning = validateContactFields(rfa, early, site);
+  assert.deepEqual(spanning.errors, []);
+  assert.deepEqual(spanning.notInvoiced, { from: '2017-05-31', to: '2017-05-31' });
+  assert.deepEqual(spanning.warnings, [
     {
       field: 'adjustment_start_date',
       message:
-        'For sites with an annual quantity below 73,200 kWh the adjustment cannot start before 2017-06-01.',
+        'The part of the adjustment from 31 May 2017 to 31 May 2017 is not invoiced: the site uses less than 73,200 kWh a year.',
     },
   ]);
-  assert.equal(validateContactFields(rfa, { ...fields, adjustment_start_date: '2017-06-01' }, site).ok, true);
-  assert.equal(validateContactFields(rfa, early, { ...site, annualQuantityKwh: 73_200 }).ok, true);
+  // Wholly before it: nothing would be invoiced, so it is refused.
+  const before = { ...fields, adjustment_start_date: '2016-01-01', adjustment_end_date: '2017-05-31' };
+  assert.deepEqual(validateContactFields(rfa, before, site).errors, [
+    {
+      field: 'adjustment_end_date',
+      message:
+        'Below 73,200 kWh a year the part of an adjustment before 1 June 2017 is not invoiced, and all of this period is before it: end it on or after that date.',
+    },
+  ]);
+  assert.equal(validateContactFields(rfa, before, site).notInvoiced, null);
+  const onTheDay = validateContactFields(rfa, { ...fields, adjustment_start_date: '2017-06-01' }, site);
+  assert.deepEqual([onTheDay.ok, onTheDay.notInvoiced, onTheDay.warnings], [true, null, []]);
+  // At or above 73,200 kWh every day is invoiced, whenever the period starts.
+  const large = validateContactFields(rfa, before, { ...site, annualQuantityKwh: 73_200 });
+  assert.deepEqual([large.ok, large.notInvoiced], [true, null]);
   assert.match(
     validateContactFields(rfa, early, { today, siteClass: 3 }).errors[0]?.message ?? '',
     /annual quantity is needed/,
@@ -339,6 +374,83 @@ test('RFA rules: Class 2-4 only, strict adjustment dates, small sites not before
   assert.deepEqual(neither.errors, [
     { field: 'proposed_read', message: 'Give a proposed read or a proposed consumption.' },
   ]);
+});
+
+test('who may raise a code: its raised_by, said in words', () => {
+  assert.equal(mayRaise(byCode('RFA'), 'dmsp'), true);
+  assert.equal(mayRaise(byCode('RFA'), 'shipper'), true);
+  assert.equal(mayRaise(byCode('DMQ'), 'dmsp'), false);
+  assert.equal(mayRaise(byCode('MUS'), 'cdsp'), true);
+  assert.equal(mayRaise(byCode('ADD'), 'cdsp'), false);
+  assert.deepEqual(
+    catalogue.filter((c) => mayRaise(c, 'cdsp')).map((c) => c.code),
+    ['MUR', 'MUS'],
+  );
+  assert.equal(
+    cannotRaise(byCode('GSR')),
+    'Your organisation cannot raise Gas Safety Regulations (GSR) contacts: only gas transporters and independent gas transporters can.',
+  );
+  assert.equal(
+    cannotRaise(byCode('DMQ')),
+    'Your organisation cannot raise Daily Metered Query (DMQ) contacts: only shippers can.',
+  );
+});
+
+test('DTL only for a dead site, ISO only for a live one', () => {
+  const dtl = byCode('DTL');
+  const iso = byCode('ISO');
+  const dtlFields = { live_date: '2024-06-01', msn: 'M1', opening_read: '1', details: 'x' };
+  const isoFields = {
+    isolation_status: iso.fields[0]!.code_list?.[0]?.value ?? '',
+    isolation_date: '2024-06-01',
+    details: 'x',
+  };
+  const on = (status: string | null) => ({ today, meterPointStatus: status });
+  assert.deepEqual(
+    validateContactFields(dtl, dtlFields, on('LI')).errors.map((e) => e.message),
+    ['Dead to Live is only for a supply point the register shows as dead. This one is live.'],
+  );
+  assert.deepEqual(
+    validateContactFields(dtl, dtlFields, on(null)).errors.map((e) => e.message),
+    ['Dead to Live is only for a supply point the register shows as dead. This one is of unknown status.'],
+  );
+  assert.deepEqual(
+    validateContactFields(iso, isoFields, on('DE')).errors.map((e) => e.message),
+    ['An isolation request is only for a supply point the register shows as live. This one is dead.'],
+  );
+  assert.deepEqual(
+    validateContactFields(iso, isoFields, on('CA')).errors.map((e) => e.message),
+    ['An isolation request is only for a supply point the register shows as live. This one is capped.'],
+  );
+});
+
+test('invoicedPart: a small site’s days before 2017-06-01 are not invoiced (properties)', () => {
+  const day = fc.integer({ min: 0, max: 9000 }).map((n) => addCalendarDays('2005-01-01', n));
+  const T = RULE_PARAMETERS.rfaSmallSiteAqThresholdKwh;
+  const cutoff = RULE_PARAMETERS.rfaSmallSiteEarliestStart;
+  fc.assert(
+    fc.property(day, day, fc.integer({ min: 0, max: 2 * T }), (a, b, aq) => {
+      const [start, end] = a <= b ? [a, b] : [b, a];
+      const r = invoicedPart(start, end, aq);
+      if (aq >= T || start >= cutoff) assert.deepEqual(r, { kind: 'all' });
+      else if (end < cutoff) assert.deepEqual(r, { kind: 'none' });
+      else {
+        assert.equal(r.kind, 'part');
+        if (r.kind !== 'part') return;
+        // The not-invoiced part starts the period, ends the day before the cut-off, and the rest is invoiced.
+        assert.equal(r.notInvoiced.from, start);
+        assert.equal(r.notInvoiced.to, '2017-05-31');
+        assert.ok(r.notInvoiced.from <= r.notInvoiced.to && r.notInvoiced.to < end);
+        assert.equal(addCalendarDays(r.notInvoiced.to, 1), cutoff);
+      }
+    }),
+  );
+  assert.deepEqual(invoicedPart('2017-05-31', '2017-06-01', T - 1), {
+    kind: 'part',
+    notInvoiced: { from: '2017-05-31', to: '2017-05-31' },
+  });
+  assert.deepEqual(invoicedPart('2017-05-31', '2017-05-31', T - 1), { kind: 'none' });
+  assert.deepEqual(invoicedPart('2017-05-31', '2017-06-01', T), { kind: 'all' });
 });
 
 test('other named rules', () => {

@@ -1,7 +1,7 @@
 // The contact code catalogue (migrations/data/contact-codes.json): its type, a validator for the file, and
 // validation of the fields a raiser submits for one code (online form, API or batch file record).
 
-import { isIsoDate, type IsoDate } from '../../../platform/time/calendar.ts';
+import { addCalendarDays, isIsoDate, type IsoDate } from '../../../platform/time/calendar.ts';
 import { hasValidCheckDigits, validateMprn } from '../../../platform/gas/mprn.ts';
 import { validatePostcode } from '../../../platform/gas/postcode.ts';
 
@@ -53,7 +53,19 @@ export interface FieldDef {
   /** date only: the date may not be after today. */
   not_in_future?: boolean;
   hint?: string;
+  /**
+   * A "current value" field: its value is the register's (as at D-1) for the contact's MPRN, never typed. The
+   * service fills it in, and refuses a submitted value that differs (see cms/domain/register-values.ts).
+   */
+  from_register?: RegisterSource;
 }
+
+/**
+ * The register values a catalogue field may take its value from (`from_register`): keys of the supply point as
+ * the CMS sees it (cms.ports.ts SiteInfo). `address` is the whole address line in the DES display order.
+ */
+export const REGISTER_SOURCES = ['address', 'twin_stream_site_indicator', 'meter_point_status'] as const;
+export type RegisterSource = (typeof REGISTER_SOURCES)[number];
 
 /**
  * Public rule parameters (domain.md §4). Kept together and exported so that they are visible and
@@ -62,9 +74,48 @@ export interface FieldDef {
 export const RULE_PARAMETERS = {
   /** Small/large supply point threshold, kWh a year. */
   rfaSmallSiteAqThresholdKwh: 73_200,
-  /** Sites below the threshold may not be adjusted for periods starting before this date. */
+  /** For sites below the threshold, the part of an adjustment before this date is not invoiced. */
   rfaSmallSiteEarliestStart: '2017-06-01',
 } as const;
+
+/** The register's meter point status codes these rules name (domain.md §3; des register code lists). */
+export const METER_POINT_STATUS = { live: 'LI', dead: 'DE' } as const;
+
+/** The part of an adjustment period that is not invoiced (inclusive dates). */
+export interface NotInvoiced {
+  from: IsoDate;
+  to: IsoDate;
+}
+
+/**
+ * How much of the adjustment period [start, end] (inclusive) is invoiced, for a site with annual quantity `aqKwh`
+ * (domain.md §4, public): for a site below the threshold the days before the earliest date are not invoiced.
+ * 'all': the whole period is invoiced; 'none': none of it is (the period ends before the earliest date);
+ * otherwise the part that is not (from the start to the day before the earliest date).
+ */
+export function invoicedPart(
+  start: IsoDate,
+  end: IsoDate,
+  aqKwh: number,
+  params: Pick<
+    typeof RULE_PARAMETERS,
+    'rfaSmallSiteAqThresholdKwh' | 'rfaSmallSiteEarliestStart'
+  > = RULE_PARAMETERS,
+): { kind: 'all' } | { kind: 'none' } | { kind: 'part'; notInvoiced: NotInvoiced } {
+  const earliest = params.rfaSmallSiteEarliestStart;
+  if (aqKwh >= params.rfaSmallSiteAqThresholdKwh || start >= earliest) return { kind: 'all' };
+  if (end < earliest) return { kind: 'none' };
+  return { kind: 'part', notInvoiced: { from: start, to: addCalendarDays(earliest, -1) } };
+}
+
+const govukDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+/** "1 June 2017" (GOV.UK style) for an ISO date. */
+const inWords = (d: IsoDate): string => govukDate.format(new Date(`${d}T00:00:00Z`));
 
 /** The named rules a code may apply (see applyRule), each with the fields it needs in the code's definition. */
 export const CONTACT_RULES = {
@@ -84,17 +135,24 @@ export const CONTACT_RULES = {
   prs_mprn_list: ['prime_mprn', 'sub_mprns'],
   /** For each pair of fields X_start_date and X_end_date, the end is not before the start. */
   period_dates: [],
-  /** RFA is only for Class 2, 3 and 4 sites (Class 1 goes as a DMQ to the DMSP). */
-  rfa_class_2_to_4: [],
   /**
-   * Adjustment end not before start, neither in the future, and for sites with AQ below 73,200 kWh the start
-   * not before 2017-06-01.
+   * RFA by the site's class and the raiser (domain.md §4, public): the shipper raises it for a Class 2, 3 or 4 site;
+   * for a Class 1 site the appointed DMSP raises it, on the registered shipper's behalf.
+   */
+  rfa_site_class: [],
+  /**
+   * Adjustment end not before start, neither in the future; for sites with AQ below 73,200 kWh the part before
+   * 2017-06-01 is not invoiced (a period may span that date; one wholly before it is refused).
    */
   rfa_adjustment_dates: ['adjustment_start_date', 'adjustment_end_date'],
   /** An adjustment needs a proposed read or a proposed consumption. */
   rfa_read_or_consumption: ['proposed_read', 'proposed_consumption_kwh'],
   /** The theft cannot have started after it was discovered. */
   tog_theft_dates: ['theft_start_date', 'date_discovered'],
+  /** Dead to Live only for a supply point the register says is dead. */
+  dtl_dead_site: [],
+  /** An isolation request only for a supply point the register says is live. */
+  iso_live_site: [],
 } as const satisfies Record<string, readonly string[]>;
 export type RuleName = keyof typeof CONTACT_RULES;
 
@@ -112,6 +170,47 @@ export interface ContactCodeDef {
   worked_in: 'received_order' | 'due_date';
   fields: FieldDef[];
   rules: RuleName[];
+  /** The outcome codes a resolver chooses from to resolve a contact of this code (value and label). */
+  outcomes: CodeListEntry[];
+  /** The reason codes a resolver chooses from to reject a contact of this code. */
+  rejection_reasons: CodeListEntry[];
+  /** The DES register fields a resolver may name as the expected register change (none: not offered). */
+  register_fields: string[];
+  /** The attributes that are public, each with its source; every other attribute is a project default. */
+  public_sources: Partial<Record<CodeAttribute, string>>;
+}
+
+/** The attributes of a code that may be marked public (every catalogue key but the code and the marks). */
+export type CodeAttribute = Exclude<(typeof CODE_KEYS)[number], 'code' | 'public_sources'>;
+/** An outcome or rejection reason code: capital letters, digits and underscores. */
+export const RESOLUTION_CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
+
+/**
+ * Whether an organisation of this type may raise the code (its catalogue `raised_by`). The raise page offers only
+ * these codes, and the service refuses the others; the user also needs a raising role (permission cms:raise).
+ */
+export function mayRaise(def: Pick<ContactCodeDef, 'raised_by'>, organisationType: string): boolean {
+  return (def.raised_by as readonly string[]).includes(organisationType);
+}
+
+/** The kinds of organisation, in words (messages and pages show these, never the type codes). */
+export const ORG_TYPE_NAMES: Record<OrgType, string> = {
+  shipper: 'shippers',
+  supplier: 'suppliers',
+  gt: 'gas transporters',
+  igt: 'independent gas transporters',
+  uip: 'utility infrastructure providers',
+  mra: 'meter reading agencies',
+  dmsp: 'daily metered service providers',
+  mam: 'meter asset managers',
+  cdsp: 'the CDSP',
+};
+
+/** Why an organisation may not raise the code, in words: who may. */
+export function cannotRaise(def: Pick<ContactCodeDef, 'code' | 'name' | 'raised_by'>): string {
+  const who = def.raised_by.map((t) => ORG_TYPE_NAMES[t] ?? t);
+  const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who[who.length - 1]}` : (who[0] ?? '');
+  return `Your organisation cannot raise ${def.name} (${def.code}) contacts: only ${list} can.`;
 }
 
 // --- Catalogue validation -------------------------------------------------------------------------------
@@ -143,6 +242,10 @@ export const CODE_KEYS = [
   'worked_in',
   'fields',
   'rules',
+  'outcomes',
+  'rejection_reasons',
+  'register_fields',
+  'public_sources',
 ] as const;
 const FIELD_KEYS = [
   'name',
@@ -155,6 +258,7 @@ const FIELD_KEYS = [
   'max',
   'not_in_future',
   'hint',
+  'from_register',
 ];
 
 /** Check the shape and integrity of the catalogue JSON; every problem is listed, not only the first. */
@@ -218,8 +322,51 @@ export function validateContactCodeCatalogue(json: unknown): CatalogueResult {
         }
       }
     }
+    validateResolutionLists(entry, err);
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, catalogue: json as ContactCodeDef[] };
+}
+
+/** Outcomes, rejection reasons, register fields and the public marks of one catalogue entry. */
+function validateResolutionLists(entry: Record<string, unknown>, err: (m: string) => void): void {
+  for (const [key, what] of [
+    ['outcomes', 'outcome'],
+    ['rejection_reasons', 'rejection reason'],
+  ] as const) {
+    const list = entry[key];
+    if (!Array.isArray(list) || list.length === 0) {
+      err(`${key} must be a non-empty list of {value, label}.`);
+      continue;
+    }
+    const values = new Set<string>();
+    for (const c of list) {
+      if (!isObject(c) || Object.keys(c).some((k) => k !== 'value' && k !== 'label')) {
+        err(`each ${what} must be {value, label}.`);
+      } else if (typeof c['value'] !== 'string' || !RESOLUTION_CODE.test(c['value'])) {
+        err(`${what} code "${String(c['value'])}" must be 2 to 40 capital letters, digits or underscores.`);
+      } else if (!isNonEmptyString(c['label']) || c['label'].length > 200) {
+        err(`${what} ${c['value']} needs a label of 1 to 200 characters.`);
+      } else if (values.has(c['value'])) err(`${what} ${c['value']} appears more than once.`);
+      else values.add(c['value']);
+    }
+  }
+  const fields = entry['register_fields'];
+  if (
+    !Array.isArray(fields) ||
+    !fields.every((f) => typeof f === 'string' && /^[a-z][a-z0-9_]*$/.test(f)) ||
+    new Set(fields).size !== fields.length
+  ) {
+    err('register_fields must be a list of distinct register field names.');
+  }
+  const marks = entry['public_sources'];
+  const attributes = CODE_KEYS.filter((k) => k !== 'code' && k !== 'public_sources') as readonly string[];
+  if (!isObject(marks)) err('public_sources must be an object of attribute: source.');
+  else {
+    for (const [k, v] of Object.entries(marks)) {
+      if (!attributes.includes(k)) err(`public_sources names "${k}", which is not an attribute of a code.`);
+      else if (!isNonEmptyString(v) || v.length > 200) err(`public_sources.${k} must name its source.`);
+    }
+  }
 }
 
 function validateFields(fields: unknown, err: (m: string) => void): Set<string> {
@@ -269,6 +416,12 @@ function validateFields(fields: unknown, err: (m: string) => void): Set<string> 
       ferr('not_in_future must be true or false, on date fields only.');
     }
     if (f['hint'] !== undefined && !isNonEmptyString(f['hint'])) ferr('hint must be text.');
+    if (
+      f['from_register'] !== undefined &&
+      (!oneOf(REGISTER_SOURCES, f['from_register']) || (type !== 'text' && type !== 'code'))
+    ) {
+      ferr(`from_register must be one of ${REGISTER_SOURCES.join(', ')}, on text or code fields only.`);
+    }
   });
   return names;
 }
@@ -282,10 +435,14 @@ function validateFields(fields: unknown, err: (m: string) => void): Set<string> 
 export interface FieldValidationContext {
   /** Today's London date, for "not in the future" rules. */
   today: IsoDate;
-  /** The supply point's class (1-4), needed by rfa_class_2_to_4. */
+  /** The supply point's class (1-4), needed by rfa_site_class. */
   siteClass?: number | null;
   /** The supply point's annual quantity in kWh, needed by rfa_adjustment_dates. */
   annualQuantityKwh?: number | null;
+  /** The raising organisation's type (rfa_site_class: a DMSP raises Class 1 RFAs). */
+  raiserType?: string | null;
+  /** The supply point's meter point status code (LI, DE, ...), needed by dtl_dead_site and iso_live_site. */
+  meterPointStatus?: string | null;
   /** The contact's own MPRN, needed by dup_distinct_mprns. */
   mprn?: string | null;
   /** How MPRN check digits are treated (policy; default 'warning'). */
@@ -305,6 +462,10 @@ export interface FieldValidationResult {
   warnings: FieldIssue[];
   /** The valid values, normalised: trimmed text, numbers, booleans, upper-cased postcodes, MPRN lists. */
   values: Record<string, unknown>;
+  /** Raised on behalf of another party of the site (a DMSP's Class 1 RFA: the registered shipper), else null. */
+  onBehalfOf: 'registered_shipper' | null;
+  /** The part of the adjustment that is not invoiced, else null. */
+  notInvoiced: NotInvoiced | null;
 }
 
 const isAbsent = (v: unknown): boolean =>
@@ -323,6 +484,7 @@ export function validateContactFields(
     if (!errors.some((e) => e.field === field && e.message === message)) errors.push({ field, message });
   };
   const defs = new Map(codeDef.fields.map((f) => [f.name, f]));
+  const derived: Derived = { onBehalfOf: null, notInvoiced: null };
 
   for (const name of Object.keys(fields)) {
     if (!defs.has(name))
@@ -343,10 +505,22 @@ export function validateContactFields(
     }
   }
 
-  for (const rule of codeDef.rules) applyRule(rule, codeDef, values, context, error);
+  for (const rule of codeDef.rules) applyRule(rule, codeDef, values, context, error, derived);
+  if (errors.length > 0) {
+    derived.onBehalfOf = null;
+    derived.notInvoiced = null;
+  } else if (derived.notInvoiced) {
+    const n = derived.notInvoiced;
+    warnings.push({
+      field: 'adjustment_start_date',
+      message: `The part of the adjustment from ${inWords(n.from)} to ${inWords(n.to)} is not invoiced: the site uses less than ${(context.parameters?.rfaSmallSiteAqThresholdKwh ?? RULE_PARAMETERS.rfaSmallSiteAqThresholdKwh).toLocaleString('en-GB')} kWh a year.`,
+    });
+  }
 
-  return { ok: errors.length === 0, errors, warnings, values };
+  return { ok: errors.length === 0, errors, warnings, values, ...derived };
 }
+
+type Derived = Pick<FieldValidationResult, 'onBehalfOf' | 'notInvoiced'>;
 
 type Checked = { value: unknown; warning?: string } | { error: string };
 
@@ -426,6 +600,7 @@ function applyRule(
   v: Record<string, unknown>,
   ctx: FieldValidationContext,
   error: (field: string | null, message: string) => void,
+  derived: Derived,
 ): void {
   const params = { ...RULE_PARAMETERS, ...ctx.parameters };
   const str = (name: string): string | undefined =>
@@ -505,16 +680,39 @@ function applyRule(
           error(endName, `${labelOf(def, endName)} cannot be before ${labelOf(def, f.name).toLowerCase()}.`);
       }
       return;
-    case 'rfa_class_2_to_4':
+    case 'rfa_site_class':
       if (ctx.siteClass === undefined || ctx.siteClass === null) {
         error(null, 'The site’s class is needed to check a Request For Adjustment.');
+      } else if (![1, 2, 3, 4].includes(ctx.siteClass)) {
+        error(null, `The site’s class (${ctx.siteClass}) is not a valid class; it must be 1, 2, 3 or 4.`);
+      } else if (ctx.raiserType === 'dmsp') {
+        if (ctx.siteClass !== 1) {
+          error(
+            null,
+            `A Daily Metered Service Provider raises a Request For Adjustment only for a Class 1 site, on the registered shipper’s behalf. This is a Class ${ctx.siteClass} site: its registered shipper raises it.`,
+          );
+        } else derived.onBehalfOf = 'registered_shipper';
       } else if (ctx.siteClass === 1) {
         error(
           null,
-          'A Request For Adjustment can only be raised for a Class 2, 3 or 4 site. This is a Class 1 site: raise a Daily Metered Query (DMQ) with its DMSP instead.',
+          'A Request For Adjustment can only be raised by a shipper for a Class 2, 3 or 4 site. This is a Class 1 site: its appointed Daily Metered Service Provider raises it on your behalf.',
         );
-      } else if (![2, 3, 4].includes(ctx.siteClass)) {
-        error(null, `The site’s class (${ctx.siteClass}) is not a valid class; it must be 1, 2, 3 or 4.`);
+      }
+      return;
+    case 'dtl_dead_site':
+      if (ctx.meterPointStatus !== METER_POINT_STATUS.dead) {
+        error(
+          null,
+          `Dead to Live is only for a supply point the register shows as dead. This one is ${statusWords(ctx.meterPointStatus)}.`,
+        );
+      }
+      return;
+    case 'iso_live_site':
+      if (ctx.meterPointStatus !== METER_POINT_STATUS.live) {
+        error(
+          null,
+          `An isolation request is only for a supply point the register shows as live. This one is ${statusWords(ctx.meterPointStatus)}.`,
+        );
       }
       return;
     case 'rfa_adjustment_dates': {
@@ -530,11 +728,14 @@ function applyRule(
         const aq = ctx.annualQuantityKwh;
         if (aq === undefined || aq === null) {
           error(null, 'The site’s annual quantity is needed to check the adjustment dates.');
-        } else if (aq < params.rfaSmallSiteAqThresholdKwh && start < params.rfaSmallSiteEarliestStart) {
-          error(
-            'adjustment_start_date',
-            `For sites with an annual quantity below ${params.rfaSmallSiteAqThresholdKwh.toLocaleString('en-GB')} kWh the adjustment cannot start before ${params.rfaSmallSiteEarliestStart}.`,
-          );
+        } else if (!outOfOrder('adjustment_start_date', 'adjustment_end_date')) {
+          const part = invoicedPart(start, end ?? ctx.today, aq, params);
+          if (part.kind === 'none') {
+            error(
+              'adjustment_end_date',
+              `Below ${params.rfaSmallSiteAqThresholdKwh.toLocaleString('en-GB')} kWh a year the part of an adjustment before ${inWords(params.rfaSmallSiteEarliestStart)} is not invoiced, and all of this period is before it: end it on or after that date.`,
+            );
+          } else if (part.kind === 'part') derived.notInvoiced = part.notInvoiced;
         }
       }
       return;
@@ -550,6 +751,19 @@ function applyRule(
       }
       return;
   }
+}
+
+/** A meter point status in words ("live", "dead"), from the register's code. */
+function statusWords(code: string | null | undefined): string {
+  const words: Record<string, string> = {
+    LI: 'live',
+    CA: 'capped',
+    CL: 'clamped',
+    IS: 'isolated',
+    DE: 'dead',
+    EX: 'extinct',
+  };
+  return code ? (words[code] ?? `in status ${code}`) : 'of unknown status';
 }
 
 function labelOf(def: ContactCodeDef, name: string): string {

@@ -9,6 +9,8 @@
  * the raiser may reopen a resolved contact, and cancel before resolution; a resolver may reject with a reason
  * code (before resolving, while it is theirs to work); contacts are assigned and transferred (a supervisor
  * reassigns) while they are being worked. closed, cancelled and rejected are final.
+ * From issue 10 (a customer supervisor assigns and can unassign): unassigning a contact being worked puts it back
+ * in the queue (open); one awaiting the customer stays so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +26,7 @@ import {
 /** Who does each action, from the brief. */
 const PARTY: Record<string, 'raiser' | 'resolver' | 'system'> = {
   assign: 'resolver',
+  unassign: 'resolver',
   start: 'resolver',
   request_information: 'resolver',
   respond: 'raiser',
@@ -41,6 +44,7 @@ const BRIEF: Record<string, Record<string, string>> = {
   open: { assign: 'in_progress', start: 'in_progress', cancel: 'cancelled', reject: 'rejected' },
   in_progress: {
     assign: 'in_progress',
+    unassign: 'open',
     request_information: 'awaiting_customer',
     resolve: 'resolved',
     cancel: 'cancelled',
@@ -48,6 +52,7 @@ const BRIEF: Record<string, Record<string, string>> = {
   },
   awaiting_customer: {
     assign: 'awaiting_customer',
+    unassign: 'awaiting_customer',
     respond: 'in_progress',
     cancel: 'cancelled',
     auto_close_unanswered: 'closed',

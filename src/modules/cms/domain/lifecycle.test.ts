@@ -52,7 +52,7 @@ test('the lifecycle follows the brief: terminal statuses, SLA effects and partie
     if (r.action.startsWith('auto_close')) assert.equal(r.party, 'system');
     if (r.party === 'system') assert.deepEqual(r.roles, []);
     if (['respond', 'accept', 'reopen', 'cancel'].includes(r.action)) assert.equal(r.party, 'raiser');
-    if (['assign', 'start', 'request_information', 'resolve', 'reject'].includes(r.action)) {
+    if (['assign', 'unassign', 'start', 'request_information', 'resolve', 'reject'].includes(r.action)) {
       assert.equal(r.party, 'resolver');
     }
   }
@@ -178,5 +178,25 @@ test('transfers: a supervisor can reassign anyone’s contact, a user only their
     true,
   );
   assert.equal(decide('in_progress', 'assign', 'resolver', ['cms_supervisor'], input).ok, true);
-  assert.equal(decide('open', 'assign', 'resolver', ['cms_user'], input).ok, true);
+  // A customer organisation's plain user takes work with `start`; only its supervisor assigns (issue 10).
+  const plain = decide('open', 'assign', 'resolver', ['cms_user'], input);
+  assert.equal(!plain.ok && plain.code, 'forbidden');
+  assert.equal(decide('open', 'start', 'resolver', ['cms_user']).ok, true);
+  assert.equal(decide('open', 'assign', 'resolver', ['cms_supervisor'], input).ok, true);
+});
+
+test('unassigning: back to the queue (open), or still awaiting the customer; by a supervisor or the assignee', () => {
+  assert.equal(findTransition('in_progress', 'unassign')?.to, 'open');
+  assert.equal(findTransition('awaiting_customer', 'unassign')?.to, 'awaiting_customer');
+  assert.equal(findTransition('open', 'unassign'), undefined);
+  const byUser = decide('in_progress', 'unassign', 'resolver', ['cms_user'], { actorIsAssignee: true });
+  assert.equal(!byUser.ok && byUser.code, 'forbidden');
+  const notMine = decide('in_progress', 'unassign', 'resolver', ['cdsp_resolver'], {
+    actorIsAssignee: false,
+  });
+  assert.equal(!notMine.ok && notMine.code, 'forbidden');
+  assert.equal(decide('in_progress', 'unassign', 'resolver', ['cms_supervisor']).ok, true);
+  assert.equal(decide('awaiting_customer', 'unassign', 'resolver', ['cdsp_supervisor']).ok, true);
+  const raiser = decide('in_progress', 'unassign', 'raiser', ['cms_supervisor']);
+  assert.equal(!raiser.ok && raiser.code, 'forbidden');
 });

@@ -18,6 +18,7 @@ export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
 export const CONTACT_ACTIONS = [
   'assign',
+  'unassign',
   'start',
   'request_information',
   'respond',
@@ -66,6 +67,9 @@ export interface TransitionRow {
 const RAISER: readonly Role[] = ['cms_user', 'cms_supervisor'];
 const RESOLVER: readonly Role[] = ['cdsp_resolver', 'cdsp_supervisor', 'cms_user', 'cms_supervisor'];
 const SUPERVISORS: readonly Role[] = ['cdsp_supervisor', 'cms_supervisor'];
+// Who gives a contact to someone (or takes it back): CDSP resolving staff, and a customer organisation's
+// supervisor (issue 10). A customer's plain user takes work with `start`, and cannot assign.
+const ASSIGNERS: readonly Role[] = ['cdsp_resolver', 'cdsp_supervisor', 'cms_supervisor'];
 
 const NOTHING = { note: false, reasonCode: false, assignee: false, outcome: false };
 const NOTE = { ...NOTHING, note: true };
@@ -79,7 +83,7 @@ const rows: Row[] = [
     action: 'assign',
     to: 'in_progress',
     party: 'resolver',
-    roles: RESOLVER,
+    roles: ASSIGNERS,
     requires: { ...NOTHING, assignee: true },
     slaEffect: 'none',
     description: 'The resolving side assigns the contact to a named user, who starts work on it.',
@@ -99,7 +103,7 @@ const rows: Row[] = [
     action: 'assign',
     to: 'in_progress',
     party: 'resolver',
-    roles: RESOLVER,
+    roles: ASSIGNERS,
     requires: { ...NOTHING, assignee: true },
     assigneeOrSupervisorOnly: true,
     slaEffect: 'none',
@@ -110,11 +114,34 @@ const rows: Row[] = [
     action: 'assign',
     to: 'awaiting_customer',
     party: 'resolver',
-    roles: RESOLVER,
+    roles: ASSIGNERS,
     requires: { ...NOTHING, assignee: true },
     assigneeOrSupervisorOnly: true,
     slaEffect: 'none',
     description: 'The contact is transferred to another resolver while the customer is being waited on.',
+  },
+  {
+    from: 'in_progress',
+    action: 'unassign',
+    to: 'open',
+    party: 'resolver',
+    roles: ASSIGNERS,
+    requires: NOTHING,
+    assigneeOrSupervisorOnly: true,
+    slaEffect: 'none',
+    description:
+      'The contact goes back to the queue, assigned to no one; a supervisor can unassign anyone’s.',
+  },
+  {
+    from: 'awaiting_customer',
+    action: 'unassign',
+    to: 'awaiting_customer',
+    party: 'resolver',
+    roles: ASSIGNERS,
+    requires: NOTHING,
+    assigneeOrSupervisorOnly: true,
+    slaEffect: 'none',
+    description: 'The contact is assigned to no one while the customer is being waited on.',
   },
   // --- Information requests -----------------------------------------------------------------------------
   {
@@ -263,6 +290,7 @@ const STATUS_PHRASE: Record<ContactStatus, string> = {
 /** The passive phrase "cannot be ___" / "can be ___" for each action. */
 const ACTION_PASSIVE: Record<ContactAction, string> = {
   assign: 'assigned',
+  unassign: 'unassigned',
   start: 'started',
   request_information: 'sent back for information',
   respond: 'answered',

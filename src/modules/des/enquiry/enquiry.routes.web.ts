@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../../../platform/errors.ts';
 import { requireActor } from '../../../platform/http/actor.ts';
+import { londonDateOf } from '../../../platform/clock.ts';
 import { formErrorsOf } from '../../../platform/http/form-errors.ts';
 import { readLimited, uploadedFile } from '../../../platform/http/upload.ts';
 import { REGISTER_FIELDS, type FieldGroup } from '../register/index.ts';
@@ -99,6 +100,19 @@ export const enquiryWebPlugin =
       };
     };
 
+    /** The contacts on the supply point the viewer may see (CMS), and where it raises one (null: it may not). */
+    const contactsPart = async (actor: Actor, mprn: string) => {
+      const contacts = await s.contacts.about(actor, mprn);
+      const items = contacts.items.map((c) => ({
+        ...c,
+        raised_on: longDate(londonDateOf(new Date(c.raised_at))),
+      }));
+      return {
+        contacts: { ...contacts, items },
+        raiseContactHref: await s.contacts.raiseHref(actor, mprn),
+      };
+    };
+
     function sections(v: SupplyPointView, lists: Record<string, Record<string, string>>) {
       return SECTIONS.map((sec) => ({
         title: sec.title,
@@ -175,6 +189,7 @@ export const enquiryWebPlugin =
               asAtInput,
               sections: sections(v, await codeMeanings()),
               appointed: await appointedParties(v),
+              ...(await contactsPart(requireActor(req), v.mprn)),
               ...errorView(e),
             });
           }
@@ -188,6 +203,7 @@ export const enquiryWebPlugin =
           asAtInput: asAtInput ?? v.asAt,
           sections: sections(v, await codeMeanings()),
           appointed: await appointedParties(v),
+          ...(await contactsPart(requireActor(req), v.mprn)),
         });
       },
     );

@@ -29,6 +29,7 @@ import {
   hasValidCheckDigits,
   normalisePostcode,
   PORTFOLIO_ONLY_FIELDS,
+  REGISTER_FIELDS,
   validatePostcode,
 } from '../register/index.ts';
 import { AllowanceGate, type AllowanceStatus } from './allowances.ts';
@@ -295,6 +296,24 @@ export class EnquiryService {
     return view;
   }
 
+  /**
+   * Whether the actor's supply point page for `mprn` (as at D-1) would show it rather than answer 404: des:read and
+   * the same statement and visibility rule as `detail`. Not an enquiry (nothing of the register is returned, so
+   * nothing is counted or logged): the CMS asks it before offering a link to the page.
+   */
+  async isVisible(actor: Actor, mprn: string): Promise<boolean> {
+    if (!actor.permissions.has('des:read') || !isMprn(mprn)) return false;
+    const asAt = this.visibleDate();
+    const row = await enquiryRepository.detail(this.run, {
+      viewer: viewerOf(actor),
+      mprn,
+      asAt,
+      knowledge: CURRENT,
+      community: this.communityView,
+    });
+    return this.view(row, asAt, null) !== null;
+  }
+
   // ---------------------------------------------------------------- search
   /** Trims and normalises criteria; validates them; returns field errors and warnings. */
   normaliseCriteria(input: SearchCriteria): {
@@ -462,6 +481,13 @@ export class EnquiryService {
     const lists = await inScope(this.db, SYSTEM_SCOPE, (trx) => loadRepository.codeLists(trx));
     this.codeListCache = { at: Date.now(), lists: lists as Record<string, Record<string, string>> };
     return this.codeListCache.lists;
+  }
+
+  /** The meanings of the register's coded values by register field (e.g. meter_point_status: { LI: 'Live' }). */
+  async fieldMeanings(): Promise<Record<string, Record<string, string>>> {
+    const lists = await this.codeLists();
+    const coded = REGISTER_FIELDS.filter((f) => f.codeList && lists[f.codeList]);
+    return Object.fromEntries(coded.map((f) => [f.name, lists[f.codeList!]!]));
   }
 
   // ---------------------------------------------------------------- the enquiry log and allowances

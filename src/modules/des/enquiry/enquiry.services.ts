@@ -5,18 +5,23 @@ import type { JobQueue } from '../../../platform/jobs/queue.ts';
 import { BulkEnquiryService, registerBulkJobs, type BulkDeps } from './bulk.service.ts';
 import { EnquiryService, type EnquiryServiceDeps } from './enquiry.service.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
+import { noContacts, type SupplyPointContacts } from './enquiry.ports.ts';
 
 export interface DesEnquiryDeps extends EnquiryServiceDeps {
   /** The job queue, when this process runs jobs; without one a bulk enquiry runs when it is submitted. */
   jobs?: JobQueue | null;
   /** The appointments directory: the supply point page shows the appointed DMSP and MRA. */
   appointments: AppointmentsService;
+  /** The contacts about a supply point (the CMS, through the composition root); default: none. */
+  contacts?: SupplyPointContacts;
 }
 
 export interface DesEnquiryServices {
   enquiry: EnquiryService;
   bulk: BulkEnquiryService;
   appointments: AppointmentsService;
+  /** The contacts about a supply point the supply point page lists, and where to raise one. */
+  contacts: SupplyPointContacts;
   /** What the bulk job handler needs (tests call `handleBulkEnquiryJob(bulkDeps, …)` directly). */
   bulkDeps: BulkDeps;
   registerJobs(jobs: JobQueue): Promise<void>;
@@ -31,6 +36,7 @@ export function createDesEnquiry(d: DesEnquiryDeps): DesEnquiryServices {
     bulk,
     bulkDeps,
     appointments: d.appointments,
+    contacts: d.contacts ?? noContacts,
     registerJobs: (jobs) => registerBulkJobs(jobs, bulkDeps, bulk),
   };
 }

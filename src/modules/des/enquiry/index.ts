@@ -17,3 +17,5 @@ export {
 export { enquiryApiPlugin } from './enquiry.routes.api.ts';
 export { gesApiPlugin } from './ges.routes.ts';
 export { enquiryWebPlugin, desPaths } from './enquiry.routes.web.ts';
+export { noContacts } from './enquiry.ports.ts';
+export type { SupplyPointContact, SupplyPointContacts } from './enquiry.ports.ts';
