@@ -9,7 +9,10 @@
  *   - authenticated postcode searches over HTTP.
  * Prints requests/s, p50/p99 latency, and the ratios to the bare route and to pgbench from the same run.
  *
- * Environment: BENCH_COUNT (default 1000000), BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 20).
+ * Environment: BENCH_COUNT (default 1000000), BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 20);
+ * BENCH_KEEP_DATABASE=1 keeps the database afterwards, and BENCH_REUSE_DATABASE=<name> measures again on a kept one
+ * (no generation or load: for iterating on the service while profiling); BENCH_ONLY=me|mprn|postcode measures that
+ * one run of the service alone (no baselines, no targets: with BENCH_PROFILE_DIR, a profile of just that path).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +37,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const ACTOR = { userId: null, label: 'bench', organisationId: null };
 
-const dbName = `cdsp_bench_lookup_${Date.now().toString(36)}`;
+const REUSE = process.env.BENCH_REUSE_DATABASE ?? '';
+if (REUSE && !/^cdsp_bench_lookup_[a-z0-9]+$/.test(REUSE))
+  throw new Error('BENCH_REUSE_DATABASE: a kept bench database');
+const ONLY = process.env.BENCH_ONLY ?? '';
+const dbName = REUSE || `cdsp_bench_lookup_${Date.now().toString(36)}`;
 const dbUrl = (() => {
   const u = new URL(SERVER);
   u.pathname = `/${dbName}`;
@@ -152,80 +159,97 @@ const fmt = (n: number, d = 0) =>
 
 async function main() {
   const children: ChildProcess[] = [];
-  await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
+  if (!REUSE) await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
   try {
     log(
       `DES look-up benchmark: ${fmt(COUNT)} supply points, ${CONNECTIONS} connections, ${SECONDS} s per run`,
     );
-    log(`database ${dbName} (fresh)`);
+    log(`database ${dbName} (${REUSE ? 'kept from an earlier run' : 'fresh'})`);
     const database = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: 4 });
     await database.migrate();
     const clock = systemClock;
     const services = createServices(database.db, clock, null, { desCopyPool: database.pool });
-    for (const o of DEMO_ORGS) {
-      await services.identity.createOrganisation(
+    const businessDate = addDays(londonDateOf(clock.now()), -1);
+    if (!REUSE) {
+      for (const o of DEMO_ORGS) {
+        await services.identity.createOrganisation(
+          {
+            name: o.name,
+            type: o.type,
+            shortCode: o.shortCode,
+            parentShortCode: o.parent ?? null,
+            networkName: o.network ?? null,
+          },
+          ACTOR,
+        );
+      }
+      await services.identity.createUser(
         {
-          name: o.name,
-          type: o.type,
-          shortCode: o.shortCode,
-          parentShortCode: o.parent ?? null,
-          networkName: o.network ?? null,
+          organisationShortCode: 'NLS',
+          email: 'bench@northernlights.example',
+          name: 'Bench',
+          roles: ['des_user'],
+          password: null,
         },
         ACTOR,
       );
+      const nlsNew = await services.identity.organisationByShortCode('NLS');
+      await services.desEnquiry.enquiry.assignBand(nlsNew.id, 'unlimited', 'bench');
+
+      // ---------------------------------------------------------------- the register
+      const file = join(work, 'register.csv');
+      let t0 = performance.now();
+      await writeLoadFile(
+        file,
+        generateRegister({ count: COUNT, seed: 42, orgs: demoGeneratorOrgs(), businessDate }),
+      );
+      const genS = (performance.now() - t0) / 1000;
+      t0 = performance.now();
+      const summary = await services.des.loads.load({
+        path: file,
+        businessDate,
+        actor: ACTOR,
+        source: 'cli',
+      });
+      const loadS = (performance.now() - t0) / 1000;
+      rmSync(file, { force: true });
+      log(
+        `register: generated in ${fmt(genS, 1)} s, loaded ${fmt(summary.inserted)} rows in ${fmt(loadS, 1)} s ` +
+          `(${fmt(summary.inserted / loadS)} rows/s) with the register loader (COPY staging); as at ${businessDate}`,
+      );
+
+      // Portfolio samples: MPRNs and postcodes of Northern Lights Gas Shipping's supply points.
+      await admin(async (c) => {
+        await c.query('ANALYZE');
+        const m = await c.query<{ mprn: string; postcode: string }>(
+          `SELECT mprn, postcode FROM des.supply_point_versions
+          WHERE known_to IS NULL AND shipper_short_code = 'NLS' AND postcode IS NOT NULL
+          ORDER BY md5(mprn) LIMIT 20000`,
+        );
+        await c.query('CREATE TABLE public.bench_mprns (i integer PRIMARY KEY, mprn text NOT NULL)');
+        await c.query(
+          'INSERT INTO public.bench_mprns SELECT row_number() OVER (), m FROM unnest($1::text[]) AS m',
+          [m.rows.map((r) => r.mprn)],
+        );
+        await c.query('CREATE TABLE public.bench_audit (LIKE audit.events INCLUDING ALL)');
+        await c.query('CREATE SEQUENCE public.bench_audit_seq');
+      }, dbUrl);
     }
-    await services.identity.createUser(
-      {
-        organisationShortCode: 'NLS',
-        email: 'bench@northernlights.example',
-        name: 'Bench',
-        roles: ['des_user'],
-        password: null,
-      },
-      ACTOR,
-    );
     const { token } = await services.identity.createToken(
       { email: 'bench@northernlights.example', label: 'bench', scopes: null },
       ACTOR,
     );
     const nls = await services.identity.organisationByShortCode('NLS');
-    await services.desEnquiry.enquiry.assignBand(nls.id, 'unlimited', 'bench');
-
-    // ---------------------------------------------------------------- the register
-    const businessDate = addDays(londonDateOf(clock.now()), -1);
-    const file = join(work, 'register.csv');
-    let t0 = performance.now();
-    await writeLoadFile(
-      file,
-      generateRegister({ count: COUNT, seed: 42, orgs: demoGeneratorOrgs(), businessDate }),
+    const sample = await admin(
+      async (c) =>
+        (
+          await c.query<{ mprn: string; postcode: string }>(
+            `SELECT b.mprn, v.postcode FROM public.bench_mprns b
+               JOIN des.supply_point_versions v ON v.mprn = b.mprn AND v.known_to IS NULL ORDER BY b.i`,
+          )
+        ).rows,
+      dbUrl,
     );
-    const genS = (performance.now() - t0) / 1000;
-    t0 = performance.now();
-    const summary = await services.des.loads.load({ path: file, businessDate, actor: ACTOR, source: 'cli' });
-    const loadS = (performance.now() - t0) / 1000;
-    rmSync(file, { force: true });
-    log(
-      `register: generated in ${fmt(genS, 1)} s, loaded ${fmt(summary.inserted)} rows in ${fmt(loadS, 1)} s ` +
-        `(${fmt(summary.inserted / loadS)} rows/s) with the register loader (COPY staging); as at ${businessDate}`,
-    );
-
-    // Portfolio samples: MPRNs and postcodes of Northern Lights Gas Shipping's supply points.
-    const sample = await admin(async (c) => {
-      await c.query('ANALYZE');
-      const m = await c.query<{ mprn: string; postcode: string }>(
-        `SELECT mprn, postcode FROM des.supply_point_versions
-          WHERE known_to IS NULL AND shipper_short_code = 'NLS' AND postcode IS NOT NULL
-          ORDER BY md5(mprn) LIMIT 20000`,
-      );
-      await c.query('CREATE TABLE public.bench_mprns (i integer PRIMARY KEY, mprn text NOT NULL)');
-      await c.query(
-        'INSERT INTO public.bench_mprns SELECT row_number() OVER (), m FROM unnest($1::text[]) AS m',
-        [m.rows.map((r) => r.mprn)],
-      );
-      await c.query('CREATE TABLE public.bench_audit (LIKE audit.events INCLUDING ALL)');
-      await c.query('CREATE SEQUENCE public.bench_audit_seq');
-      return m.rows;
-    }, dbUrl);
     const portfolioSize = await admin(
       async (c) =>
         (
@@ -262,18 +286,21 @@ async function main() {
       'COMMIT;',
       '',
     ].join('\n');
-    pgbench(script, 3); // warm-up
-    const pgTps = pgbench(script);
+    if (!ONLY) pgbench(script, 3); // warm-up
+    const pgTps = ONLY ? 0 : pgbench(script);
     log('');
     log(`pgbench (portfolio-scoped look-up + audit insert per transaction): ${fmt(pgTps)} tps`);
 
     // ---------------------------------------------------------------- HTTP
-    const bare = await startChild(['bare'], {});
-    children.push(bare.child);
-    await cannon(`http://127.0.0.1:${bare.port}`, ['/bare'], {}, 3);
-    const bareRun = await cannon(`http://127.0.0.1:${bare.port}`, ['/bare'], {});
-    bare.child.kill('SIGTERM');
-    log(`bare Fastify route: ${fmt(bareRun.rps)} req/s, p50 ${bareRun.p50} ms, p99 ${bareRun.p99} ms`);
+    let bareRun: Run = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0 };
+    if (!ONLY) {
+      const bare = await startChild(['bare'], {});
+      children.push(bare.child);
+      await cannon(`http://127.0.0.1:${bare.port}`, ['/bare'], {}, 3);
+      bareRun = await cannon(`http://127.0.0.1:${bare.port}`, ['/bare'], {});
+      bare.child.kill('SIGTERM');
+      log(`bare Fastify route: ${fmt(bareRun.rps)} req/s, p50 ${bareRun.p50} ms, p99 ${bareRun.p99} ms`);
+    }
 
     const app = await startChild(['app'], { DATABASE_URL: dbUrl, CDSP_INSECURE_COOKIES: 'true' });
     children.push(app.child);
@@ -285,6 +312,16 @@ async function main() {
     );
     const check = await fetch(base + mprnPaths[0], { headers });
     if (check.status !== 200) throw new Error(`look-up answered ${check.status}: ${await check.text()}`);
+    if (ONLY) {
+      const paths = { me: ['/api/v1/me'], mprn: mprnPaths, postcode: postcodePaths }[ONLY];
+      if (!paths) throw new Error('BENCH_ONLY: me, mprn or postcode');
+      await cannon(base, paths, headers, 3);
+      const r = await cannon(base, paths, headers);
+      app.child.kill('SIGTERM');
+      await once(app.child, 'exit');
+      log(`${ONLY}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`);
+      return;
+    }
     await cannon(base, ['/api/v1/me'], headers, 3);
     const meRun = await cannon(base, ['/api/v1/me'], headers);
     await cannon(base, mprnPaths, headers, 3);
@@ -323,7 +360,7 @@ async function main() {
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
-    if (process.env.BENCH_KEEP_DATABASE) log(`kept database ${dbName}`);
+    if (process.env.BENCH_KEEP_DATABASE || REUSE) log(`kept database ${dbName}`);
     else await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
     rmSync(work, { recursive: true, force: true });
   }

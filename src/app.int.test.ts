@@ -84,6 +84,22 @@ describe('HTTP foundation', () => {
     assert.equal(a.headers['cache-control'], 'no-store');
   });
 
+  test('API answers carry fixed strict headers (no script may run, never framed), errors included', async () => {
+    const page = await t.app.inject('/');
+    for (const res of [await t.app.inject('/api/v1/me'), await t.app.inject('/api/v1/contacts')]) {
+      assert.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
+      for (const h of [
+        'x-content-type-options',
+        'x-frame-options',
+        'strict-transport-security',
+        'referrer-policy',
+      ]) {
+        assert.equal(res.headers[h], page.headers[h], h);
+      }
+      assert.equal(res.headers['cache-control'], 'no-store');
+    }
+  });
+
   test('every response carries a request id; a sane incoming X-Request-Id is kept', async () => {
     const a = await t.app.inject('/healthz');
     assert.match(String(a.headers['x-request-id']), /^[0-9a-f-]{36}$/);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import helmet from '@fastify/helmet';
+import { PAGE_SECURITY, useStaticApiSecurityHeaders } from './platform/http/security-headers.ts';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import swagger from '@fastify/swagger';
@@ -77,27 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The actor of a request: from the session cookie (web pages) or the bearer token (API).
   app.decorateRequest('actor', null);
 
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    strictTransportSecurity: { maxAge: 63072000, includeSubDomains: true },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
-  });
+  await app.register(helmet, { ...PAGE_SECURITY, enableCSPNonces: true });
   app.addHook('onSend', async (_req, reply) => {
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
@@ -230,6 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
+      useStaticApiSecurityHeaders(api);
       registerApiAuthentication(api, services.tokens);
       await api.register(identityApiPlugin, { tokens: services.tokens });
       await api.register(lsoApiPlugin, { lso: services.lso });
@@ -242,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // The GES-compatible Supplier API, outside /api/v1 (where GES clients expect it), with the same bearer tokens.
   await app.register(async (ges) => {
+    useStaticApiSecurityHeaders(ges);
     registerApiAuthentication(ges, services.tokens);
     await ges.register(gesApiPlugin(services.desEnquiry));
   });

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { AuditGroupCommitter } from './audit.group-commit.ts';
 
 let t: TestApp;
@@ -43,4 +44,70 @@ test('when a commit fails, every caller in that batch is told and nothing of the
   const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => committer.record(event(i))));
   assert.ok(results.every((r) => r.status === 'rejected'));
   assert.equal((await t.services.audit.verify()).events, before);
+});
+
+test('the next batch is chained from the head the last commit left, and falls back to the locked read when another writer appended', async () => {
+  const audit = t.services.audit;
+  let lockedReads = 0;
+  const spy = Object.create(audit) as typeof audit;
+  spy.record = (...args) => {
+    lockedReads += 1;
+    return audit.record(...args);
+  };
+  const committer = new AuditGroupCommitter(t.database.db, spy);
+  const before = (await t.services.audit.verify()).events;
+  await committer.record(event(1)); // first batch: head unknown, locked read
+  // Another writer (a CMS action, another process) appends between two batches of this committer.
+  await inScope(t.database.db, SYSTEM_SCOPE, (trx) => audit.record(trx, event(2)));
+  await committer.record(event(3)); // head moved: falls back to the locked read
+  await committer.record(event(4)); // chained from the head it left: no read
+  await committer.record(event(5));
+  assert.equal(lockedReads, 2);
+  const v = await t.services.audit.verify();
+  assert.equal(v.ok, true);
+  assert.equal(v.events, before + 5);
+});
+
+test('recordAfter writes nothing and answers null when the head is not the one expected', async () => {
+  const before = (await t.services.audit.verify()).events;
+  const stale = { seq: '0', hash: Buffer.alloc(32) };
+  const r = await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+    t.services.audit.recordAfter(trx, stale, [event(5)]),
+  );
+  assert.equal(r, null);
+  assert.equal((await t.services.audit.verify()).events, before);
+});
+
+test('two committers (as two processes would) writing at once keep one verifiable chain', async () => {
+  const a = new AuditGroupCommitter(t.database.db, t.services.audit);
+  const b = new AuditGroupCommitter(t.database.db, t.services.audit);
+  const before = (await t.services.audit.verify()).events;
+  await Promise.all(Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? a : b).record(event(100 + i))));
+  const v = await t.services.audit.verify();
+  assert.equal(v.ok, true);
+  assert.equal(v.events, before + 120);
+});
+
+test('with two batches in flight, when the first fails the second (chained after it) falls back and commits alone', async () => {
+  let calls = 0;
+  const committer = new AuditGroupCommitter(t.database.db, t.services.audit, {
+    alsoInTransaction: async (_trx, events) => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 30));
+      if (events.some((e) => e.subjectId === String(1000000 + 900))) throw new Error('this batch fails');
+    },
+  });
+  await committer.record(event(899)); // learn the head
+  const before = (await t.services.audit.verify()).events;
+  const first = committer.record(event(900));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 5));
+  const second = [committer.record(event(901)), committer.record(event(902))];
+  const results = await Promise.allSettled([first, ...second]);
+  assert.equal(results[0]!.status, 'rejected');
+  assert.ok(results.slice(1).every((r) => r.status === 'fulfilled'));
+  assert.ok(calls >= 3);
+  const v = await t.services.audit.verify();
+  assert.equal(v.ok, true);
+  assert.equal(v.events, before + 2);
 });

@@ -29,6 +29,38 @@ export const auditRepository = {
     await trx.updateTable('audit.chain_head').set({ seq: last.seq, hash: last.hash }).execute();
   },
 
+  /**
+   * Inserts chained events only while the head is still `expected`, locking the head row for the rest of the
+   * transaction, then moves the head to the last of them. One statement for the events (arrays, so its text is the
+   * same for every batch size), one for the head. False, with nothing written, when the head has moved: a writer
+   * that appended meanwhile holds or held the lock, and the re-check after it commits no longer matches.
+   */
+  async insertManyIfHead(
+    trx: Tx,
+    expected: { seq: string; hash: Buffer },
+    rows: NewAuditRow[],
+  ): Promise<boolean> {
+    if (rows.length === 0) return true;
+    const col = <K extends keyof NewAuditRow>(k: K) => rows.map((r) => r[k]);
+    const r = await sql`
+      INSERT INTO audit.events (seq, id, occurred_at, actor_user_id, actor_label, organisation_id,
+                                on_behalf_of_organisation_id, action, subject_type, subject_id, details, prev_hash, hash)
+      SELECT * FROM unnest(${col('seq')}::bigint[], ${col('id')}::uuid[], ${col('occurred_at')}::timestamptz[],
+                           ${col('actor_user_id')}::uuid[], ${col('actor_label')}::text[], ${col('organisation_id')}::uuid[],
+                           ${col('on_behalf_of_organisation_id')}::uuid[], ${col('action')}::text[],
+                           ${col('subject_type')}::text[], ${col('subject_id')}::text[],
+                           ${rows.map((x) => JSON.stringify(x.details ?? {}))}::jsonb[], ${col('prev_hash')}::bytea[],
+                           ${col('hash')}::bytea[])
+       WHERE EXISTS (SELECT 1 FROM audit.chain_head h
+                      WHERE h.seq = ${expected.seq}::bigint AND h.hash = ${expected.hash} FOR UPDATE)`.execute(
+      trx,
+    );
+    if (Number(r.numAffectedRows ?? 0) !== rows.length) return false;
+    const last = rows[rows.length - 1]!;
+    await trx.updateTable('audit.chain_head').set({ seq: last.seq, hash: last.hash }).execute();
+    return true;
+  },
+
   async head(db: Kysely<DB> | Tx): Promise<{ seq: string; hash: Buffer }> {
     const row = await db.selectFrom('audit.chain_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
     return { seq: String(row.seq), hash: row.hash };

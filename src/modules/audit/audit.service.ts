@@ -50,6 +50,23 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
+/** The chain head: the last event's sequence number and hash. */
+export interface ChainHead {
+  seq: string;
+  hash: Buffer;
+}
+
+/** Events chained after a head, not yet written. */
+export interface ChainedBatch {
+  rows: NewAuditRow[];
+  head: ChainHead;
+}
+
+const headOf = (rows: readonly NewAuditRow[]): ChainHead => {
+  const last = rows[rows.length - 1]!;
+  return { seq: last.seq, hash: last.hash };
+};
+
 export type VerifyResult =
   | { ok: true; events: number }
   | { ok: false; events: number; badSeq: string; badId: string | null; reason: string };
@@ -77,10 +94,39 @@ export class AuditService {
     private readonly clock: Clock,
   ) {}
 
-  /** Appends events in the caller's transaction. */
-  async record(trx: Tx, ...inputs: AuditEventInput[]): Promise<void> {
-    if (inputs.length === 0) return;
+  /** Appends events in the caller's transaction, after the chain head it locks; returns the new head. */
+  async record(trx: Tx, ...inputs: AuditEventInput[]): Promise<ChainHead | null> {
+    if (inputs.length === 0) return null;
     const head = await auditRepository.lockHead(trx);
+    const rows = this.chain(head, inputs);
+    await auditRepository.insertMany(trx, rows);
+    return headOf(rows);
+  }
+
+  /**
+   * Appends events chained after `expected`, the head as this caller last left it, without reading the head first
+   * (two statements: the events, inserted only while the head is still `expected`, locking it; then the head).
+   * Returns the new head, or null when the head has moved (another writer appended) and nothing was written: the
+   * caller then uses `record`. The chain is exactly what `record` would have written.
+   */
+  async recordAfter(trx: Tx, expected: ChainHead, inputs: AuditEventInput[]): Promise<ChainHead | null> {
+    if (inputs.length === 0) return expected;
+    const chained = this.chainAfter(expected, inputs);
+    return (await this.appendChained(trx, expected, chained)) ? chained.head : null;
+  }
+
+  /** The rows `inputs` become when chained after `head`, and the head they leave (nothing is written). */
+  chainAfter(head: ChainHead, inputs: readonly AuditEventInput[]): ChainedBatch {
+    const rows = this.chain(head, inputs);
+    return { rows, head: headOf(rows) };
+  }
+
+  /** Writes a batch chained by `chainAfter(expected, …)`; false, with nothing written, when the head has moved. */
+  async appendChained(trx: Tx, expected: ChainHead, batch: ChainedBatch): Promise<boolean> {
+    return auditRepository.insertManyIfHead(trx, expected, batch.rows);
+  }
+
+  private chain(head: ChainHead, inputs: readonly AuditEventInput[]): NewAuditRow[] {
     let prev: Buffer = head.hash;
     let seq = BigInt(head.seq);
     const occurredAt = this.clock.now();
@@ -105,7 +151,7 @@ export class AuditService {
       rows.push({ ...row, hash });
       prev = hash;
     }
-    await auditRepository.insertMany(trx, rows);
+    return rows;
   }
 
   /** Walks the chain from the start; names the first event that does not hold. */

@@ -56,10 +56,20 @@ export async function buildActor(
   via: Actor['via'],
   tokenId: string | null,
 ): Promise<Actor> {
-  const roles = row.roles.filter(isRole);
   const visible = row.group_visibility
     ? await organisationsRepository.withDescendants(trx, row.organisation_id)
     : [row.organisation_id];
+  return actorOf({ ...row, visible_organisation_ids: visible }, via, tokenId);
+}
+
+/** The actor for a user row whose visible organisations are already resolved (the one-statement token check). */
+export function actorOf(
+  row: Omit<ActorColumns, 'status' | 'group_visibility'> & { visible_organisation_ids: string[] },
+  via: Actor['via'],
+  tokenId: string | null,
+): Actor {
+  const roles = row.roles.filter(isRole);
+  const visible = row.visible_organisation_ids;
   return {
     userId: row.user_id,
     email: row.email,

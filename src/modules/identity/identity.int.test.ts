@@ -122,6 +122,69 @@ describe('API authentication and GET /api/v1/me', () => {
     assert.equal((await me(token)).statusCode, 401);
   });
 
+  test('a role removed or a key revoked in the database shows on the very next request (no cache)', async () => {
+    const { user, token } = await makeOrgWithToken(t.services, { roles: ['cms_user', 'des_user'] });
+    assert.ok((await me(token)).json().permissions.includes('des:read'));
+    await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      trx
+        .updateTable('identity.users')
+        .set({ roles: ['cms_user'] })
+        .where('id', '=', user.id)
+        .execute(),
+    );
+    const after = (await me(token)).json();
+    assert.deepEqual(after.roles, ['cms_user']);
+    assert.ok(!after.permissions.includes('des:read'));
+    await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      trx
+        .updateTable('identity.api_tokens')
+        .set({ revoked_at: t.clock.now() })
+        .where('user_id', '=', user.id)
+        .execute(),
+    );
+    assert.equal((await me(token)).statusCode, 401);
+  });
+
+  test('a token’s actor sees its group’s organisations only with the group grant, and last use is kept to the minute', async () => {
+    const parent = await makeOrg(t.services);
+    const child = await makeOrg(t.services, { parentShortCode: parent.shortCode });
+    const user = await makeUser(t.services, { orgShortCode: parent.shortCode });
+    const { token, id } = await t.services.identity.createToken({ email: user.email }, TEST_ACTOR);
+    assert.deepEqual((await t.services.identity.authenticateToken(token))!.visibleOrganisationIds, [
+      parent.id,
+    ]);
+    await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+      trx.updateTable('identity.users').set({ group_visibility: true }).where('id', '=', user.id).execute(),
+    );
+    const actor = (await t.services.identity.authenticateToken(token))!;
+    assert.deepEqual([...actor.visibleOrganisationIds].sort(), [parent.id, child.id].sort());
+    const lastUsed = () =>
+      inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+        trx
+          .selectFrom('identity.api_tokens')
+          .select('last_used_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow(),
+      );
+    const first = (await lastUsed()).last_used_at!;
+    assert.equal(first.getTime(), t.clock.now().getTime());
+    const start = t.clock.now().getTime();
+    try {
+      t.clock.advance(30_000);
+      await t.services.identity.authenticateToken(token);
+      assert.equal(
+        (await lastUsed()).last_used_at!.getTime(),
+        first.getTime(),
+        'not rewritten within a minute',
+      );
+      t.clock.advance(31_000);
+      await t.services.identity.authenticateToken(token);
+      assert.equal((await lastUsed()).last_used_at!.getTime(), start + 61_000, 'rewritten after a minute');
+    } finally {
+      t.clock.advance(start - t.clock.now().getTime());
+    }
+  });
+
   test('scopes narrow a token below its user’s roles, never above', async () => {
     const { token } = await makeOrgWithToken(t.services, {
       roles: ['cms_user', 'des_user'],

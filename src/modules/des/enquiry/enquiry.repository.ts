@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  CompiledQuery,
   sql,
   type Insertable,
   type Kysely,
@@ -214,16 +215,63 @@ const BULK_COLUMNS = [
   'message',
 ] as const;
 
-/** Runs a read: through Kysely, or — given a PostgreSQL pool — as a named prepared statement (planned once per connection). */
-export type Runner = <R>(q: RawBuilder<R>) => Promise<R[]>;
+/**
+ * Runs a read: through Kysely, or — given a PostgreSQL pool — as a named prepared statement (planned once per
+ * connection). `once` also skips building and compiling the query on every call: see its comment.
+ */
+export interface Runner {
+  <R>(q: RawBuilder<R>): Promise<R[]>;
+  /**
+   * Runs `build(...args)`, compiled once per `key`: the first call builds the statement with placeholder arguments
+   * and traces each compiled parameter back to the argument it came from; later calls only put in the values. For
+   * hot statements whose text depends only on `key` (a builder that branches on an argument's value must not use it).
+   */
+  once<R, A extends readonly unknown[]>(
+    key: string,
+    build: (...args: A) => RawBuilder<R>,
+    args: A,
+  ): Promise<R[]>;
+}
+
+const statementName = (text: string) => `des_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 
 export function makeRunner(db: Kysely<DB>, pool: pg.Pool | null): Runner {
-  if (!pool) return async (q) => (await q.execute(db)).rows;
-  return async <R>(q: RawBuilder<R>) => {
+  const exec = async <R>(text: string, name: string, values: readonly unknown[]): Promise<R[]> =>
+    pool
+      ? ((await pool.query({ name, text, values: values as unknown[] })).rows as R[])
+      : (await db.executeQuery<R>(CompiledQuery.raw(text, [...values]))).rows;
+  const shapes = new Map<string, { text: string; name: string; slots: number[] }>();
+  const run = (<R>(q: RawBuilder<R>) => {
     const c = q.compile(db);
-    const name = `des_${createHash('sha1').update(c.sql).digest('hex').slice(0, 20)}`;
-    return (await pool.query({ name, text: c.sql, values: c.parameters as unknown[] })).rows as R[];
+    return exec<R>(c.sql, statementName(c.sql), c.parameters);
+  }) as Runner;
+  run.once = async <R, A extends readonly unknown[]>(
+    key: string,
+    build: (...args: A) => RawBuilder<R>,
+    args: A,
+  ) => {
+    let shape = shapes.get(key);
+    if (!shape) {
+      const placeholders = args.map((a, i) => (Array.isArray(a) ? [`\u0001${i}`] : `\u0001${i}`));
+      const c = build(...(placeholders as unknown as A)).compile(db);
+      // An array argument may be copied on its way in: it is known by its one placeholder element.
+      const slots = c.parameters.map((p) =>
+        placeholders.findIndex((ph) =>
+          Array.isArray(ph) ? Array.isArray(p) && p.length === 1 && p[0] === ph[0] : p === ph,
+        ),
+      );
+      if (slots.some((i) => i < 0))
+        throw new Error(`statement ${key}: a parameter does not come from an argument`);
+      shape = { text: c.sql, name: statementName(c.sql), slots };
+      shapes.set(key, shape);
+    }
+    return exec<R>(
+      shape.text,
+      shape.name,
+      shape.slots.map((i) => args[i]),
+    );
   };
+  return run;
 }
 
 /** The day and year counter rows for calls per organisation. */
@@ -246,7 +294,16 @@ export const enquiryRepository = {
     run: Runner,
     q: { viewer: Viewer; mprn: string; asAt: string; knowledge: Knowledge; community: boolean },
   ): Promise<EnquiryRow | undefined> {
-    const row = (await run(detailSql(q.viewer, q.mprn, q.asAt, q.knowledge, q.community)))[0];
+    const rows =
+      q.knowledge.kind === 'current'
+        ? await run.once(
+            `detail-current-${q.community}`,
+            (organisationId: string, organisationIds: readonly string[], mprn: string, asAt: string) =>
+              detailSql({ organisationId, organisationIds }, mprn, asAt, CURRENT, q.community),
+            [q.viewer.organisationId, q.viewer.organisationIds, q.mprn, q.asAt] as const,
+          )
+        : await run(detailSql(q.viewer, q.mprn, q.asAt, q.knowledge, q.community));
+    const row = rows[0];
     return row?.mprn != null ? row : undefined;
   },
 

@@ -1,12 +1,26 @@
 /** SQL for API keys. Methods that act for a caller take the organisations it may touch. */
-import type { Insertable } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Tx } from '../../../platform/db/scope.ts';
-import { credentialWithActor } from '../identity.repository.ts';
 
 /** Revokes, at `at`, the keys not revoked yet; callers narrow which. */
 function revokeOpenKeys(trx: Tx, at: Date) {
   return trx.updateTable('identity.api_tokens').set({ revoked_at: at }).where('revoked_at', 'is', null);
+}
+
+/** What `identity.token_actor` answers. */
+export interface TokenActorRow {
+  token_id: string;
+  scopes: string[] | null;
+  user_id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  organisation_id: string;
+  organisation_name: string;
+  organisation_type: string;
+  organisation_short_code: string;
+  visible_organisation_ids: string[];
 }
 
 export const tokensRepository = {
@@ -14,18 +28,13 @@ export const tokensRepository = {
     return trx.insertInto('identity.api_tokens').values(t).returning(['id']).executeTakeFirstOrThrow();
   },
   /** Resolves a token hash to its token, user and organisation (system scope: the caller is not yet known). */
-  async findForAuth(trx: Tx, tokenHash: Buffer) {
-    const token = trx
-      .selectFrom('identity.api_tokens as c')
-      .select(['c.id as token_id', 'c.scopes', 'c.expires_at', 'c.revoked_at', 'c.last_used_at']);
-    return credentialWithActor(token, tokenHash).executeTakeFirst();
-  },
-  async touch(trx: Tx, tokenId: string, at: Date) {
-    await trx
-      .updateTable('identity.api_tokens')
-      .set({ last_used_at: at })
-      .where('id', '=', tokenId)
-      .execute();
+  /**
+   * The actor of a bearer token in one statement, outside any transaction (`identity.token_actor`: unknown, revoked,
+   * expired or inactive answers no row; `last_used_at` kept to the minute).
+   */
+  async actorFor(db: Kysely<DB>, tokenHash: Buffer, at: Date) {
+    const r = await sql<TokenActorRow>`select * from identity.token_actor(${tokenHash}, ${at})`.execute(db);
+    return r.rows[0];
   },
   async listForUser(trx: Tx, organisationIds: readonly string[], userId: string) {
     if (organisationIds.length === 0) return [];

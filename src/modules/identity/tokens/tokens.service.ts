@@ -15,7 +15,7 @@ import {
   londonStartOfDay,
 } from '../../../platform/time/calendar.ts';
 import type { AuditActor, AuditService } from '../../audit/index.ts';
-import { auditActorOf, buildActor, type Actor } from '../actor.ts';
+import { actorOf, auditActorOf, type Actor } from '../actor.ts';
 import { usersRepository } from '../identity.repository.ts';
 import { narrowByScopes, TOKEN_SCOPES, type TokenScope } from '../permissions.ts';
 import { hashToken, looksLikeToken, newToken } from './token-secrets.ts';
@@ -201,19 +201,11 @@ export class TokensService {
    */
   async authenticateToken(token: string): Promise<Actor | null> {
     if (!looksLikeToken(token)) return null;
-    const now = this.clock.now();
-    return inScope(this.db, SYSTEM_SCOPE, async (trx) => {
-      const row = await tokensRepository.findForAuth(trx, hashToken(token));
-      if (!row || row.revoked_at || row.status !== 'active') return null;
-      if (row.expires_at && row.expires_at.getTime() <= now.getTime()) return null;
-      // last_used_at is kept to the minute, to avoid a write on every call.
-      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
-        await tokensRepository.touch(trx, row.token_id, now);
-      }
-      const actor = await buildActor(trx, row, 'token', row.token_id);
-      actor.permissions = narrowByScopes(actor.permissions, (row.scopes as TokenScope[] | null) ?? null);
-      return actor;
-    });
+    const row = await tokensRepository.actorFor(this.db, hashToken(token), this.clock.now());
+    if (!row) return null;
+    const actor = actorOf(row, 'token', row.token_id);
+    actor.permissions = narrowByScopes(actor.permissions, (row.scopes as TokenScope[] | null) ?? null);
+    return actor;
   }
 
   /** The caller's own API keys. */
