@@ -138,9 +138,9 @@ export const DEMO_CODE_GUIDE: DemoCodeGuide[] = [
   },
   {
     code: 'UNC',
-    user: 'ops@independent-pipelines.example',
-    mprn: '4952783803',
-    site: 'ipl_1',
+    user: 'ops@cadent.example',
+    mprn: '399685709',
+    site: 'shipperless',
     routedTo: 'CDSP address team',
   },
   {

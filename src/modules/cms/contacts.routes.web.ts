@@ -115,9 +115,10 @@ export const cmsWebPlugin =
     const listPage = cmsPage('list', async (actor, query: Record<string, string>) => {
       const listQuery = listQueryFrom(query);
       const list = await cms.contacts.list(actor, listQuery);
-      // The order in effect (the form shows it): the one chosen, else the default for this list.
-      const sort =
-        listQuery.sort ?? defaultSort(listQuery.view ?? 'all', actor.permissions.has('cms:resolve'));
+      // The order the user chose, if any; else the form shows "Default for this list" (in words, the order in
+      // effect), so that changing the view applies that view's default rather than keeping the last order.
+      const sort = listQuery.sort ?? '';
+      const defaultOrder = defaultSort(listQuery.view ?? 'all', actor.permissions.has('cms:resolve'));
       const exportQuery = new URLSearchParams(
         Object.entries(query).filter(([k, v]) => k !== 'cursor' && v !== ''),
       ).toString();
@@ -125,6 +126,7 @@ export const cmsWebPlugin =
         pageTitle: 'Contacts',
         list,
         query: { ...query, sort },
+        defaultOrder,
         codes: await cms.catalogue.list(),
         statuses: CONTACT_STATUSES,
         exportHref: `${cmsPaths.contactsExport}${exportQuery ? `?${exportQuery}` : ''}`,
@@ -156,13 +158,20 @@ export const cmsWebPlugin =
     );
 
     // ------------------------------------------------------------------------------------------ raising
-    const chooseCodePage = cmsPage('raise-choose', async (actor, mprn: string | undefined) => ({
-      pageTitle: 'Raise a contact',
+    const chooseCodePage = cmsPage('raise-choose', async (actor, mprnInput: string | undefined) => {
       // A contact about a supply point (the DES page's link): the MPRN goes on to the code's form.
-      mprn: mprn && validateMprn(mprn).ok ? mprn : undefined,
-      // Only the codes the actor's organisation may raise (the service refuses the others).
-      codes: (await cms.catalogue.list()).filter((c) => mayRaise(c, actor.organisationType)),
-    }));
+      const mprn = mprnInput && validateMprn(mprnInput).ok ? mprnInput : undefined;
+      const catalogue = await cms.catalogue.list();
+      if (!mprn)
+        // Only the codes the actor's organisation may raise (the service refuses the others).
+        return {
+          pageTitle: 'Raise a contact',
+          codes: catalogue.filter((c) => mayRaise(c, actor.organisationType)),
+        };
+      // About a supply point: only the codes that can succeed there (the raise service's own decision).
+      const about = await cms.contacts.codesAbout(actor, catalogue, mprn);
+      return { pageTitle: 'Raise a contact', mprn, codes: about.offered, notAvailable: about.notAvailable };
+    });
 
     app.get(cmsPaths.raise, { config: { permission: 'cms:raise' } }, async (req, reply) =>
       chooseCodePage(reply, queryValue(req, 'mprn')),

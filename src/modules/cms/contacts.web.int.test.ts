@@ -103,6 +103,11 @@ describe('CMS web pages', () => {
     const a = await shipperWeb.get(`/contacts/${reference}`);
     const b = await cdspWeb.get(`/contacts/${reference}`);
     assert.match(a.body, /Closed/);
+    // The raiser's reference: "Your reference" to the raiser, "Their reference" to the resolver.
+    const refRow = (html: string) =>
+      /<dt class="govuk-summary-list__key">\s*(\w+) reference\s*<\/dt>\s*<dd[^>]*>\s*WEB-1/.exec(html)?.[1];
+    assert.equal(refRow(a.body), 'Your');
+    assert.equal(refRow(b.body), 'Their');
     const timeline = (html: string) => {
       const start = html.indexOf('<h2 class="govuk-heading-m">Timeline');
       return html.slice(start, html.indexOf('</ol>', start));
@@ -112,6 +117,28 @@ describe('CMS web pages', () => {
     const csv = await shipperWeb.get('/contacts/export.csv');
     assert.equal(csv.statusCode, 200);
     assert.ok(csv.body.includes(reference));
+  });
+
+  test('the list’s Order starts at "Default for this list", so changing the view applies that view’s default', async () => {
+    const selected = (html: string) => {
+      const select = html.slice(
+        html.indexOf('id="sort"'),
+        html.indexOf('</select>', html.indexOf('id="sort"')),
+      );
+      return /<option value="([a-z]*)" selected>([^<]*)</.exec(select)?.slice(1, 3);
+    };
+    // A shipper's own list: newest first by default, and the form says so without choosing it.
+    const mine = await shipperWeb.get('/contacts');
+    assert.deepEqual(selected(mine.body), ['', 'Default for this list (Newest first)']);
+    // Submitting that form with "For my organisation to resolve" (sort left at its default): the queue order.
+    const received = await cdspWeb.get('/contacts?view=received&sort=');
+    assert.deepEqual(selected(received.body), [
+      '',
+      'Default for this list (Queue order (RFA and CDQ by date received, others by due date))',
+    ]);
+    // An order the user chose is kept.
+    const chosen = await cdspWeb.get('/contacts?view=received&sort=newest');
+    assert.deepEqual(selected(chosen.body), ['newest', 'Newest first']);
   });
 
   test('an illegal action re-renders the page with 409 and the reason; a stale form gets 409', async () => {

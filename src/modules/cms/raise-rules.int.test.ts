@@ -343,4 +343,68 @@ describe('raise rules: who may raise, on whose behalf, on which sites, and what 
     const customerList = await (await webAs(shipperA, ['cms_supervisor'])).get('/contacts');
     assert.ok(!customerList.body.includes('/contacts/unroutable'));
   });
+  test('about a supply point, the chooser offers only the codes that can succeed there, and the service agrees', async () => {
+    const web = await webAs(shipperA, ['cms_user']);
+    const chooser = async (mprn: string) => {
+      const page = await web.get(`/contacts/new?mprn=${mprn}`);
+      assert.equal(page.statusCode, 200);
+      const offered = [...page.body.matchAll(/name="code" type="radio" value="([A-Z]+)"/g)].map((m) => m[1]!);
+      return { offered, body: page.body };
+    };
+    const live = await chooser(classThree);
+    // No DMSP is appointed there (DMQ); the NW meter reading agency is (MUR).
+    for (const c of ['DTL', 'UNC', 'MNC', 'DMQ']) assert.ok(!live.offered.includes(c), c);
+    for (const c of ['ISO', 'RFA', 'MUR']) assert.ok(live.offered.includes(c), c);
+    assert.match(live.body, /Not available for this supply point/);
+    assert.match(
+      live.body,
+      /Dead to Live is only for a supply point the register shows as dead\. This one is live\./,
+    );
+    const deadSite = await chooser(dead);
+    assert.ok(deadSite.offered.includes('DTL') && !deadSite.offered.includes('ISO'));
+    const appointed = await chooser(classThreeAppointed);
+    assert.ok(appointed.offered.includes('DMQ'));
+
+    // Every code the organisation may raise, on each site: offered exactly when the service accepts it (codes with
+    // valid fields to hand), and otherwise never refused about the site when offered.
+    const valid: Record<string, Record<string, unknown>> = {
+      RFA,
+      DTL,
+      ISO,
+      UNC,
+      DMQ,
+      MUR,
+      MNC: { ...UNC, ldz_id: 'NW' },
+    };
+    const page = await web.get('/contacts/new');
+    const mayRaiseCodes = [...page.body.matchAll(/name="code" type="radio" value="([A-Z]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    for (const [mprn, offered] of [
+      [classThree, live.offered],
+      [dead, deadSite.offered],
+      [classThreeAppointed, appointed.offered],
+    ] as const) {
+      for (const code of mayRaiseCodes) {
+        const r = await raise(a, code, mprn, valid[code] ?? {});
+        const errors: { field: string; message: string }[] = r.statusCode === 400 ? r.json().errors : [];
+        const aboutSite = errors.filter((e) => e.field === 'mprn' || e.field === 'fields');
+        if (offered.includes(code)) {
+          assert.notEqual(r.statusCode, 403, `${code} ${r.body}`);
+          assert.deepEqual(aboutSite, [], `${code} offered on ${mprn} but refused about the site`);
+          if (valid[code]) assert.equal(r.statusCode, 201, `${code} on ${mprn}: ${r.body}`);
+        } else if (valid[code]) {
+          assert.ok(
+            r.statusCode === 400 || r.statusCode === 403,
+            `${code} not offered on ${mprn}: ${r.body}`,
+          );
+        } else {
+          assert.ok(
+            aboutSite.length > 0 || r.statusCode === 403,
+            `${code} not offered on ${mprn}: ${r.body}`,
+          );
+        }
+      }
+    }
+  });
 });

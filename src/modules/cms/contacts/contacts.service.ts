@@ -28,7 +28,9 @@ import { listUnroutable, type UnroutableAttemptView } from './unroutable.ts';
 import { checkExpectedChanges, type RegisterCheckResult } from './register-check.ts';
 import { prefillForRaise, type RaisePrefill } from './prefill.ts';
 import { contactsAboutSupplyPoint } from './supply-point.ts';
-import type { ContactCodeDef } from '../domain/contact-codes.ts';
+import { mayRaise, type ContactCodeDef } from '../domain/contact-codes.ts';
+import { codeAvailability } from '../domain/availability.ts';
+import { londonDateOf } from '../../../platform/time/calendar.ts';
 
 export type {
   ActionInput,
@@ -81,6 +83,30 @@ export class ContactsService {
   /** The contacts on one MPRN the actor may see, newest first (the DES supply point page lists them). */
   aboutSupplyPoint(actor: Actor, mprn: string, limit?: number) {
     return contactsAboutSupplyPoint(this.ctx, actor, mprn, limit);
+  }
+
+  /**
+   * The codes of `catalogue` the actor can raise about supply point `mprn`, and the others with the reason in
+   * words (domain/availability.ts: the same decision the raise service applies).
+   */
+  async codesAbout(
+    actor: Actor,
+    catalogue: readonly ContactCodeDef[],
+    mprn: string,
+  ): Promise<{ offered: ContactCodeDef[]; notAvailable: { def: ContactCodeDef; reason: string }[] }> {
+    const site = await this.ctx.sites.findVisibleSite(actor, mprn);
+    const onRegister = site !== null || (await this.ctx.sites.mprnExists(mprn));
+    const organisations = await this.ctx.directory.organisations();
+    const about = { mprn, site, onRegister, organisations, today: londonDateOf(this.ctx.clock.now()) };
+    const offered: ContactCodeDef[] = [];
+    const notAvailable: { def: ContactCodeDef; reason: string }[] = [];
+    for (const def of catalogue) {
+      if (!mayRaise(def, actor.organisationType)) continue;
+      const a = codeAvailability(def, actor.organisationType, about);
+      if (a.ok) offered.push(def);
+      else notAvailable.push({ def, reason: a.reason });
+    }
+    return { offered, notAvailable };
   }
 
   /** The register values the raise form shows for a code on an MPRN (read-only, never typed). */

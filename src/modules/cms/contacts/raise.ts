@@ -21,6 +21,7 @@ import {
   validateContactFields,
   type ContactCodeDef,
 } from '../domain/contact-codes.ts';
+import { siteStandingRefusal } from '../domain/availability.ts';
 import { formatContactReference } from '../domain/reference.ts';
 import { computeSla } from '../domain/sla.ts';
 import {
@@ -117,6 +118,10 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
         if (!site && needsSite)
           errors.push({ field: 'mprn', message: `There is no supply point ${mprn} in your portfolio` });
       }
+      // The code's standing (a code that takes no MPRN; one only for sites no shipper is registered to): the same
+      // rule the raise page's code chooser applies (domain/availability.ts).
+      const standing = mprnOk ? siteStandingRefusal(def, visibleSite) : null;
+      if (standing !== null) errors.push({ field: 'mprn', message: standing });
       // A code without a portfolio check still needs an MPRN that is on the register (UNC, for example).
       if (mprnOk && !needsSite && def.mprn_required && !onRegister)
         errors.push({ field: 'mprn', message: `There is no supply point ${mprn} on the register` });
