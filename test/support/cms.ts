@@ -185,7 +185,7 @@ export async function addSite(t: CmsTestApp, fields: SiteFields = {}): Promise<s
   return site['mprn']!;
 }
 
-export { ADD_FIELDS } from './factories/cms.ts';
+export { ADD_FIELDS, GSR_FIELDS } from './factories/cms.ts';
 
 export type Api = (
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',

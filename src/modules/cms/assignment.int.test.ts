@@ -14,6 +14,7 @@ import {
   addSite,
   apiAs,
   createCmsTestApp,
+  GSR_FIELDS,
   raiseAdd,
   userWithToken,
   type Api,
@@ -72,14 +73,7 @@ describe('CMS queues and assignment', () => {
         code: 'GSR',
         mprn: site,
         description: 'Gas escape, supply capped',
-        fields: {
-          notice_reference: 'GSR-1',
-          situation_category: 'ID',
-          action_taken: 'CAPPED',
-          visit_date: '2026-02-27',
-          gas_escape: 'yes',
-          details: 'Capped at the meter',
-        },
+        fields: GSR_FIELDS,
       },
     });
     assert.equal(res.statusCode, 201, res.body);

@@ -12,6 +12,7 @@ import {
   addSite,
   apiAs,
   createCmsTestApp,
+  GSR_FIELDS,
   raiseAdd,
   userWithToken,
   type Api,
@@ -506,14 +507,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
         code: 'GSR',
         mprn: gsrSite,
         description: 'Gas escape, supply capped',
-        fields: {
-          notice_reference: 'GSR-1',
-          situation_category: 'ID',
-          action_taken: 'CAPPED',
-          visit_date: '2026-02-27',
-          gas_escape: 'yes',
-          details: 'Capped at the meter',
-        },
+        fields: GSR_FIELDS,
       },
     });
     assert.equal(gsr.statusCode, 201, gsr.body);

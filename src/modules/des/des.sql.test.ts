@@ -7,27 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RawBuilder,
-} from 'kysely';
-import type { DB } from '../../platform/db/schema.ts';
+import type { RawBuilder } from 'kysely';
+import { compileOnlyDb } from '../../../test/support/compile-only-db.ts';
 import { timelineSql, versionAtSql } from './des.repository.ts';
 import { CURRENT, portfolioSql, viewerOf } from './portfolio.repository.ts';
 import { detailSql, historyHeadSql, matchSql } from './enquiry/enquiry.repository.ts';
 
-const db = new Kysely<DB>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (k) => new PostgresIntrospector(k),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const db = compileOnlyDb;
 
 const DIR = join(import.meta.dirname, '../../../test/snapshots/des');
 const ORG = '00000000-0000-4000-8000-000000000009';

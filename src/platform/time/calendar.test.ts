@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  govukDate,
   BusinessCalendar,
   addCalendarDays,
   fromDayNumber,
@@ -132,4 +133,10 @@ test('property: londonStartOfDay is the first instant of the London date', () =>
     }),
     { numRuns: 2000 },
   );
+});
+
+test('govukDate writes a calendar date as GOV.UK does, whatever the machine time zone', () => {
+  assert.equal(govukDate('2026-12-01'), '1 December 2026');
+  assert.equal(govukDate('2017-06-01'), '1 June 2017');
+  assert.equal(govukDate('2024-03-31'), '31 March 2024');
 });

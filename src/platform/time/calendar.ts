@@ -69,6 +69,18 @@ function londonParts(instant: Date): { date: IsoDate; msIntoDay: number } {
   return { date, msIntoDay };
 }
 
+const inWords = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A calendar date as GOV.UK writes it on a page: '2026-12-01' is '1 December 2026'. */
+export function govukDate(date: IsoDate): string {
+  return inWords.format(new Date(`${date}T00:00:00Z`));
+}
+
 /** The calendar date in Europe/London of an instant (e.g. 2024-03-31T23:30Z is 2024-04-01 in BST). */
 export function londonDateOf(instant: Date): IsoDate {
   return londonParts(instant).date;

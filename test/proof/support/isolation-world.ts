@@ -26,6 +26,7 @@ import { permissionsFor, ROLES, type Permission, type Role } from '../../../src/
 import { buildAssets } from '../../../scripts/build-assets.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { makeApiKey, makeOrg, makeUser, TEST_PASSWORD } from '../../support/factories.ts';
+import { GSR_FIELDS } from '../../support/factories/cms.ts';
 import type { WebClient } from '../../support/web-client.ts';
 import { signIn, signInAndEnrol } from '../../support/web-client.ts';
 import { stubResolver, TEST_WEBHOOK_HOSTS } from '../../support/webhooks.ts';
@@ -400,14 +401,7 @@ export async function createWorld(opts: { plugins?: Plugin[] } = {}): Promise<Wo
   await raise(A('gt'), A('shipper'), {
     code: 'GSR',
     mprn: S1.mprn,
-    fields: {
-      notice_reference: 'GSR-1',
-      situation_category: 'ID',
-      action_taken: 'CAPPED',
-      visit_date: '2026-02-27',
-      gas_escape: 'yes',
-      details: 'Capped at the meter',
-    },
+    fields: GSR_FIELDS,
   });
   for (const t of ['igt', 'uip', 'mra', 'dmsp']) await raise(A(t), cdsp, ENQ);
   // B's own contact (its attachment routes are called with A's attachment ids).

@@ -14,6 +14,16 @@ export const ADD_FIELDS = {
   amendment_reason: 'INCORRECT',
 };
 
+/** Valid fields of a GSR (a gas transporter's shipperless/registered-site report), visited 27 February 2026. */
+export const GSR_FIELDS = {
+  notice_reference: 'GSR-1',
+  situation_category: 'ID',
+  action_taken: 'CAPPED',
+  visit_date: '2026-02-27',
+  gas_escape: 'yes',
+  details: 'Capped at the meter',
+};
+
 export const CONTACT_DEFAULTS = {
   code: 'ADD',
   description: 'The registered address is wrong',

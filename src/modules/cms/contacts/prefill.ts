@@ -17,6 +17,7 @@ import {
   type RegisterValues,
 } from '../domain/register-values.ts';
 import type { CmsContext } from './contact-context.ts';
+import { govukDate } from '../../../platform/time/calendar.ts';
 
 /** A supply point's register values as the fill needs them (snapshots stored before issue 10 lack some). */
 export function registerValuesOf(site: SiteInfo | null): RegisterValues | null {
@@ -104,14 +105,5 @@ export async function prefillForRaise(
     };
   });
   const asAt = site.as_at ?? null;
-  return { ...base, mprn: site.mprn, asAt, asAtText: asAt ? longDate(asAt) : null, values, error: null };
-}
-
-function longDate(iso: string): string {
-  return new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
+  return { ...base, mprn: site.mprn, asAt, asAtText: asAt ? govukDate(asAt) : null, values, error: null };
 }

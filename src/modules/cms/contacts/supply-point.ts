@@ -12,6 +12,7 @@ import type { DirectoryOrganisation, SiteInfo } from '../cms.ports.ts';
 import { cmsPaths } from '../cms.paths.ts';
 import type { CmsContext } from './contact-context.ts';
 import { listContacts } from './lists.ts';
+import { govukDate } from '../../../platform/time/calendar.ts';
 
 export interface ContactAboutSupplyPoint {
   reference: string;
@@ -74,14 +75,6 @@ export function raiseAboutSupplyPointHref(
   return `${cmsPaths.raise}?${new URLSearchParams({ mprn }).toString()}`;
 }
 
-const longDate = (iso: string) =>
-  new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-
 type Row = { key: { text: string }; value: { text: string } };
 
 /**
@@ -103,7 +96,7 @@ export function siteSnapshotRows(
     return meanings[field]?.[String(v)] ?? String(v);
   };
   const rows: [string, string | null][] = [
-    ['Register as at', site.as_at ? `End of ${longDate(site.as_at)}` : null],
+    ['Register as at', site.as_at ? `End of ${govukDate(site.as_at)}` : null],
     ['Address', site.address],
     ['Meter point status', meaning('meter_point_status', site.meter_point_status)],
     [
@@ -149,7 +142,7 @@ export function contactFieldRows(
     const s = String(v);
     const coded = list?.find((c) => c.value === s)?.label;
     if (coded) return coded;
-    return /^\d{4}-\d{2}-\d{2}$/.test(s) ? longDate(s) : s;
+    return /^\d{4}-\d{2}-\d{2}$/.test(s) ? govukDate(s) : s;
   };
   return [
     ...known.map((f) => ({ key: { text: f.label }, value: { text: text(fields[f.name], f.code_list) } })),

@@ -1,7 +1,7 @@
 // The contact code catalogue (migrations/data/contact-codes.json): its type, a validator for the file, and
 // validation of the fields a raiser submits for one code (online form, API or batch file record).
 
-import { addCalendarDays, isIsoDate, type IsoDate } from '../../../platform/time/calendar.ts';
+import { addCalendarDays, govukDate, isIsoDate, type IsoDate } from '../../../platform/time/calendar.ts';
 import { hasValidCheckDigits, validateMprn } from '../../../platform/gas/mprn.ts';
 import { validatePostcode } from '../../../platform/gas/postcode.ts';
 
@@ -108,14 +108,8 @@ export function invoicedPart(
   return { kind: 'part', notInvoiced: { from: start, to: addCalendarDays(earliest, -1) } };
 }
 
-const govukDate = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
 /** "1 June 2017" (GOV.UK style) for an ISO date. */
-const inWords = (d: IsoDate): string => govukDate.format(new Date(`${d}T00:00:00Z`));
+const inWords = (d: IsoDate): string => govukDate(d);
 
 /** The named rules a code may apply (see applyRule), each with the fields it needs in the code's definition. */
 export const CONTACT_RULES = {

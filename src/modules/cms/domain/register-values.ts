@@ -4,6 +4,7 @@
 // (so the web form, the API and batch files agree). Pure: the register's values are given.
 
 import type { ContactCodeDef, FieldDef, RegisterSource } from './contact-codes.ts';
+import { govukDate } from '../../../platform/time/calendar.ts';
 
 /** The register's values for one supply point, by source (null or absent: the register holds none). */
 export type RegisterValues = Partial<Record<RegisterSource, string | number | null>> & {
@@ -44,14 +45,6 @@ export function registerValueText(f: FieldDef, v: unknown): string {
   return label ? `${s} (${label})` : s;
 }
 
-const longDate = (iso: string) =>
-  new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-
 /**
  * Fills the register fields of `def` from `register` (null: no supply point in the raiser's portfolio) and checks
  * any value the raiser sent for them.
@@ -75,7 +68,7 @@ export function fillFromRegister(
     const relaxed = def.fields.map((f) => (f.from_register !== undefined ? { ...f, required: false } : f));
     return { fields, def: { ...def, fields: relaxed }, errors };
   }
-  const asAt = register.as_at ? ` as at ${longDate(register.as_at)}` : '';
+  const asAt = register.as_at ? ` as at ${govukDate(register.as_at)}` : '';
   for (const f of fromRegister) {
     const held = register[f.from_register!];
     const sent = submitted[f.name];

@@ -3,6 +3,7 @@
 // register when a load lands, and said on the page.
 
 import type { CodeListEntry, ContactCodeDef } from './contact-codes.ts';
+import { govukDate } from '../../../platform/time/calendar.ts';
 
 export interface ResolutionInput {
   /** The outcome code (resolve). */
@@ -116,16 +117,9 @@ export function loadChecks(businessDate: string, resolvedOn: string): boolean {
   return businessDate >= resolvedOn;
 }
 
-const govukDate = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
 /** A date as GOV.UK writes it: "2 December 2026". */
 export function govukDateOf(isoDate: string): string {
-  return govukDate.format(new Date(`${isoDate}T00:00:00Z`));
+  return govukDate(isoDate);
 }
 
 /** What the contact page says of an expected change: "Register updated on 2 December 2026" or "Not yet in the register". */

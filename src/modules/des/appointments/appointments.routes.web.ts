@@ -10,6 +10,7 @@ import { field, fields } from '../../../platform/http/forms.ts';
 import { desPaths } from '../enquiry/index.ts';
 import { auditActorOf } from './appointments.routes.api.ts';
 import { ROLE_NAMES, type AppointmentsService } from './appointments.service.ts';
+import { govukDate } from '../../../platform/time/calendar.ts';
 
 export const appointmentPaths = {
   list: desPaths.appointments,
@@ -32,14 +33,6 @@ function dateOf(body: unknown, name: string): { day: string; month: string; year
   return { day, month, year, iso };
 }
 
-const longDate = (d: string) =>
-  new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-
 const ROLES = Object.entries(ROLE_NAMES).map(([value, text]) => ({ value, text }));
 
 export const appointmentsWebPlugin =
@@ -58,7 +51,7 @@ export const appointmentsWebPlugin =
       const base = {
         pageTitle: 'Appointments directory',
         appointmentPaths,
-        longDate,
+        longDate: govukDate,
         filter,
         roles: ROLES,
         orgs: await s.candidates(),
