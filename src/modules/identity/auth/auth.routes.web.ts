@@ -10,7 +10,7 @@ import { paths } from '../../../platform/web/paths.ts';
 import { orRender, ROLE_LABELS, userAgent as ua, V } from '../identity.pages.ts';
 import type { AuthService } from './auth.service.ts';
 import type { PasswordResetService } from './password-reset.service.ts';
-import { sessionToken, stepPath } from './web-auth.ts';
+import { sessionToken } from './web-auth.ts';
 
 export interface AuthWebOptions {
   auth: AuthService;
@@ -71,7 +71,7 @@ export const authWebRoutes: FastifyPluginAsync<AuthWebOptions> = async (app, opt
       });
       if (!outcome.ok) return reply.redirect(`${paths.signIn}?error=credentials`, 303);
       reply.setSessionCookie(outcome.token);
-      return reply.redirect(stepPath(outcome.state), 303);
+      return reply.redirect(reply.afterSignInStep(outcome.state), 303);
     },
   );
 
@@ -90,7 +90,7 @@ export const authWebRoutes: FastifyPluginAsync<AuthWebOptions> = async (app, opt
       const outcome = await auth.verifySecondFactor(token, field(req.body, 'code'), { userAgent: ua(req) });
       if (outcome.ok) {
         reply.setSessionCookie(outcome.token);
-        return reply.redirect(stepPath(outcome.state), 303);
+        return reply.redirect(reply.afterSignInStep(outcome.state), 303);
       }
       return reply.code(400).view(V('sign-in-code'), {
         pageTitle: 'Enter your security code',
@@ -126,7 +126,7 @@ export const authWebRoutes: FastifyPluginAsync<AuthWebOptions> = async (app, opt
       return reply.view(V('recovery-codes'), {
         pageTitle: 'Save your recovery codes',
         codes: outcome.recoveryCodes,
-        next: stepPath(outcome.state),
+        next: reply.afterSignInStep(outcome.state),
       });
     }),
   );

@@ -80,6 +80,33 @@ describe('sign-in with password and TOTP', () => {
     assert.ok(actions.includes('auth.signed_in'));
   });
 
+  test('a page asked for while signed out (an email’s link to a contact) is where signing in ends, once; never another site', async () => {
+    const org = await makeOrg(t.services);
+    const user = await makeUser(t.services, { orgShortCode: org.shortCode, password: TEST_PASSWORD });
+    const { secret } = await signInAndEnrol(t.app, t.clock, user.email, TEST_PASSWORD);
+    const signInWithCode = async (client: WebClient) => {
+      t.clock.advance(30_000); // a new TOTP step: a code is accepted once
+      await client.post('/sign-in', { email: user.email, password: TEST_PASSWORD });
+      return client.post('/sign-in/code', { code: await totpCode(secret, t.clock.now()) }, '/sign-in/code');
+    };
+    const client = new WebClient(t.app);
+    const asked = await client.get('/account/api-keys?from=email');
+    assert.equal(asked.statusCode, 303);
+    assert.equal(asked.headers.location, '/sign-in');
+    const done = await signInWithCode(client);
+    assert.equal(done.headers.location, '/account/api-keys?from=email');
+    assert.equal(client.cookies.has('__Host-cdsp-return-to'), false, 'used once');
+    // Signing in again, with nothing asked for, lands on the home page.
+    const again = new WebClient(t.app);
+    assert.equal((await signInWithCode(again)).headers.location, '/');
+    // A value the service never sets (another site, a sign-in step) is ignored.
+    for (const odd of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', '/sign-in/code']) {
+      const c = new WebClient(t.app);
+      c.cookies.set('__Host-cdsp-return-to', odd);
+      assert.equal((await signInWithCode(c)).headers.location, '/', odd);
+    }
+  });
+
   test('a TOTP code works once: replaying it in the same time step is refused; a recovery code works once', async () => {
     const org = await makeOrg(t.services);
     const user = await makeUser(t.services, { orgShortCode: org.shortCode, password: TEST_PASSWORD });

@@ -15,13 +15,30 @@ import type { SessionState } from '../identity.tables.ts';
 export interface CookieNames {
   session: string;
   csrf: string;
+  /** The page a signed-out visitor asked for, to go to once signed in (an email's link to a contact, say). */
+  returnTo: string;
 }
 
 /** `__Host-` cookies need HTTPS; a plain-HTTP local run (CDSP_INSECURE_COOKIES=true) drops the prefix. */
 export function cookieNames(secure: boolean): CookieNames {
   return secure
-    ? { session: '__Host-cdsp-session', csrf: '__Host-cdsp-csrf' }
-    : { session: 'cdsp-session', csrf: 'cdsp-csrf' };
+    ? { session: '__Host-cdsp-session', csrf: '__Host-cdsp-csrf', returnTo: '__Host-cdsp-return-to' }
+    : { session: 'cdsp-session', csrf: 'cdsp-csrf', returnTo: 'cdsp-return-to' };
+}
+
+/**
+ * A path on this service that signing in may return to: absolute on this origin ('/contacts/CMS-…?x=1'), never
+ * another origin ('//host', '/\\host'), printable ASCII only (a URL as sent is percent-encoded), not a sign-in step, at
+ * most 1,000 characters.
+ */
+export function isReturnPath(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length <= 1000 &&
+    /^\/(?![/\\])[!-[\]-~]*$/.test(value) && // printable ASCII, no space or backslash
+    !value.startsWith(paths.signIn) &&
+    !value.startsWith(paths.signOut)
+  );
 }
 
 /** Where a partly signed-in session goes next. */
@@ -72,6 +89,24 @@ export async function registerWebAuthentication(
       sameSite: 'lax',
     });
   });
+  const returnToOpts = {
+    path: '/',
+    httpOnly: true,
+    secure: opts.secureCookies,
+    sameSite: 'lax' as const,
+    maxAge: 30 * 60,
+  };
+  app.decorateReply('rememberReturnPath', function (this: FastifyReply, path: string) {
+    return isReturnPath(path) ? this.setCookie(names.returnTo, path, returnToOpts) : this;
+  });
+  /** Where a session goes after a step of signing in: the page asked for before, once fully signed in. */
+  app.decorateReply('afterSignInStep', function (this: FastifyReply, state: SessionState): string {
+    if (state !== 'active') return stepPath(state);
+    const wanted = this.request.cookies[names.returnTo];
+    if (wanted === undefined) return stepPath(state);
+    this.clearCookie(names.returnTo, returnToOpts);
+    return isReturnPath(wanted) ? wanted : stepPath(state);
+  });
   app.decorateReply('clearSessionCookie', function (this: FastifyReply) {
     return this.clearCookie(names.session, {
       path: '/',
@@ -96,6 +131,8 @@ export async function registerWebAuthentication(
     const permission = req.routeOptions.config?.permission;
     if (!permission) return;
     if (!req.actor) {
+      // A page asked for while signed out is where signing in ends (an email's link to a contact keeps its contact).
+      if (req.method === 'GET') reply.rememberReturnPath(req.url);
       const next = req.authSession ? stepPath(req.authSession.state) : paths.signIn;
       return reply.redirect(next, 303);
     }
