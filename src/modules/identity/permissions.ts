@@ -66,6 +66,11 @@ export function isRole(s: string): s is Role {
   return (ROLES as readonly string[]).includes(s);
 }
 
+/** The roles that grant a permission, in the order forms show them. */
+export function rolesGranting(permission: string): Role[] {
+  return ROLES.filter((r) => (ROLE_PERMISSIONS[r] as readonly string[]).includes(permission));
+}
+
 export function permissionsFor(roles: readonly Role[]): Set<Permission> {
   const out = new Set<Permission>();
   for (const r of roles) for (const p of ROLE_PERMISSIONS[r]) out.add(p);

@@ -11,6 +11,8 @@ import { isApiRequest } from '../../../platform/http/problem.ts';
 import { paths } from '../../../platform/web/paths.ts';
 import type { AuthService } from './auth.service.ts';
 import type { SessionState } from '../identity.tables.ts';
+import { ROLE_LABELS } from '../identity.pages.ts';
+import { CDSP_ONLY_ROLES, rolesGranting } from '../permissions.ts';
 
 export interface CookieNames {
   session: string;
@@ -39,6 +41,20 @@ export function isReturnPath(value: unknown): value is string {
     !value.startsWith(paths.signIn) &&
     !value.startsWith(paths.signOut)
   );
+}
+
+/**
+ * What a page refused for want of a permission says: which roles open it, in words, and whom to ask. Roles only CDSP
+ * staff may hold are named to CDSP staff only.
+ */
+export function missingRoleMessage(permission: string, cdsp: boolean): string {
+  const roles = rolesGranting(permission)
+    .filter((r) => cdsp || !CDSP_ONLY_ROLES.includes(r))
+    .map((r) => ROLE_LABELS[r].split(':')[0]!);
+  if (roles.length === 0) return 'This page is for CDSP staff only.';
+  const list =
+    roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
+  return `This page needs the ${list} role. If you need it, ask your organisation’s Local Security Officer.`;
 }
 
 /** Where a partly signed-in session goes next. */
@@ -147,7 +163,7 @@ export async function registerWebAuthentication(
         authSession: { state: req.authSession?.state, name: req.authSession?.name },
         csrfToken: reply.generateCsrf(),
       };
-      throw new ForbiddenError();
+      throw new ForbiddenError(missingRoleMessage(permission, req.actor.organisationType === 'cdsp'));
     }
   });
 

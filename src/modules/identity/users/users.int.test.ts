@@ -177,7 +177,10 @@ describe('LSO console: invitation, reset, roles and disabling take effect at onc
       `/lso/users/${other.id}/edit`,
     );
     assert.equal(edit.statusCode, 303, edit.body);
-    assert.equal((await o.get('/lso/users')).statusCode, 403, 'web: the role is gone on the next request');
+    const refused = await o.get('/lso/users');
+    assert.equal(refused.statusCode, 403, 'web: the role is gone on the next request');
+    // The refusal says what is missing, in words, and whom to ask.
+    assert.match(refused.body, /This page needs the Local Security Officer role/);
     assert.equal(
       (await api('GET', '/api/v1/users')).statusCode,
       403,
