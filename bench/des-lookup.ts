@@ -319,7 +319,9 @@ async function main() {
       const r = await cannon(base, paths, headers);
       app.child.kill('SIGTERM');
       await once(app.child, 'exit');
-      log(`${ONLY}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`);
+      log(
+        `${ONLY}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`,
+      );
       return;
     }
     await cannon(base, ['/api/v1/me'], headers, 3);

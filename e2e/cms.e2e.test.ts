@@ -178,7 +178,7 @@ describe('CMS contacts in Chromium', () => {
     assert.equal(await status(rp), 'In progress');
     assert.match(
       await rp.locator('main .govuk-summary-list').first().innerText(),
-      /Assigned to\s+Rita Resolver/,
+      /Being worked by\s+Rita Resolver/,
     );
     const resolverInternal = 'CDSP only: PAF lookup pending with the address team';
     await addNote(rp, reference, resolverInternal, 'Only my side');

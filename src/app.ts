@@ -21,6 +21,8 @@ import type { Services } from './composition.ts';
 import { frameworkErrorHandler, isApiRequest, registerErrorHandling } from './platform/http/problem.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import { paths } from './platform/web/paths.ts';
+import { govukDateTime } from './platform/time/govuk-format.ts';
+import { govukDate } from './platform/time/calendar.ts';
 import './platform/http/types.ts';
 import {
   identityApiPlugin,
@@ -37,7 +39,12 @@ import type { RouteSummary } from './platform/http/types.ts';
 import { cmsApiPlugin, cmsNavigation, cmsWebPlugin } from './modules/cms/index.ts';
 import { navigationFor, type NavigationEntry } from './platform/web/navigation.ts';
 import { appointmentsApiPlugin, appointmentsWebPlugin, desApiPlugin } from './modules/des/index.ts';
-import { enquiryApiPlugin, enquiryWebPlugin, gesApiPlugin } from './modules/des/enquiry/index.ts';
+import {
+  desNavigation,
+  enquiryApiPlugin,
+  enquiryWebPlugin,
+  gesApiPlugin,
+} from './modules/des/enquiry/index.ts';
 import { siteWebPlugin } from './modules/site/site.routes.web.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
@@ -105,18 +112,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         env.addGlobal('serviceName', config.serviceName);
         env.addGlobal('paths', paths);
         env.addGlobal('help', config.help);
+        // An instant in London time as GOV.UK writes it: 2 March 2026 at 10:30am.
         env.addFilter('londonDateTime', (d: Date | string | null | undefined) =>
-          d ? londonDateTime.format(new Date(d)) : '',
+          d ? govukDateTime(new Date(d)) : '',
         );
         // A calendar date ('YYYY-MM-DD') as GOV.UK writes it: 1 December 2026.
         env.addFilter('govukDate', (d: string | null | undefined) =>
-          d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? govukDate.format(new Date(`${d}T00:00:00Z`)) : (d ?? ''),
+          d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? govukDate(d) : (d ?? ''),
         );
       },
     },
   });
   // The service navigation: each module's entries, shown by permission.
-  const navigationEntries: NavigationEntry[] = [...cmsNavigation];
+  const navigationEntries: NavigationEntry[] = [...cmsNavigation, ...desNavigation];
   // Per-request template context: CSP nonce, the signed-in actor, the service navigation.
   app.addHook('preHandler', async (req, reply) => {
     const r = reply as unknown as { locals?: Record<string, unknown>; cspNonce?: { script: string } };
@@ -231,22 +239,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   return app;
 }
-
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-});
-
-const govukDate = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
 
 const faviconSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3b5c"/><path d="M16 5c3 5 7 8 7 13a7 7 0 0 1-14 0c0-5 4-8 7-13z" fill="#00a19a"/></svg>`;

@@ -112,6 +112,10 @@ export function createServices(
     communityView: opts.config?.des?.communityView ?? false,
     jobs,
     queryPool: opts.queryPool ?? null,
+    // The DES pages name the parties behind short codes (identity's organisations; public industry knowledge).
+    organisations: {
+      names: async () => new Map((await identity.listOrganisations()).map((o) => [o.shortCode, o.name])),
+    },
     // The DES page lists the CMS's contacts on the supply point (asked at request time, once `cms` exists).
     contacts: {
       about: (actor, mprn) => cms.contacts.aboutSupplyPoint(actor, mprn),

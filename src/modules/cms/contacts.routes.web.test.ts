@@ -12,4 +12,9 @@ test('the due date reads as words, with business days left, due today, overdue o
     dueText('2026-03-19', 8, true),
     'End of 19 March 2026 (8 business days left). Awaiting the customer: the SLA clock is paused.',
   );
+  // A stopped contact says when it stopped, never the days that were left.
+  assert.equal(
+    dueText('2026-03-19', 8, false, 'Closed on 3 March 2026'),
+    'End of 19 March 2026. Closed on 3 March 2026.',
+  );
 });

@@ -19,29 +19,34 @@ import { contactsCsv } from './contacts/lists.ts';
 import { MAX_ATTACHMENT_BYTES } from './attachments.sniff.ts';
 import type { ListQuery } from './contacts/contacts.service.ts';
 import { CONTACT_STATUSES } from './domain/lifecycle.ts';
+import { HUMAN_ACTIONS } from './contacts/contact-context.ts';
 import { defaultSort } from './domain/queue.ts';
 import { cannotRaise, mayRaise } from './domain/contact-codes.ts';
 import { registerCmsAdminWebRoutes } from './cms-admin.routes.web.ts';
 import { validateMprn } from '../../platform/gas/mprn.ts';
 import { contactFieldRows, siteSnapshotRows } from './contacts/supply-point.ts';
+import { actionLabels } from './contacts/contact-page.ts';
+import { govukDate, isIsoDate } from '../../platform/time/calendar.ts';
+import type { FormErrorsView } from '../../platform/http/form-errors.ts';
 
 /** The CMS entries of the service navigation (shown to actors with the permission). */
 export const cmsNavigation: readonly NavigationEntry[] = [
   { text: 'Contacts', href: cmsPaths.contacts, permission: 'cms:read' },
+  { text: 'Contact codes', href: cmsPaths.codes, permission: 'cms:catalogue_edit' },
 ];
 
-const longDate = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
-/** "End of 19 March 2026 (8 business days left)", in words a person reads, not an ISO date. */
-export function dueText(dueDate: string, businessDaysLeft: number | null, paused: boolean): string {
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(dueDate)
-    ? longDate.format(new Date(`${dueDate}T00:00:00Z`))
-    : dueDate;
+/**
+ * "End of 19 March 2026 (8 business days left)", in words a person reads, not an ISO date; once the contact has
+ * stopped, when it did ("End of 19 March 2026. Closed on 3 March 2026."), never the days that were left.
+ */
+export function dueText(
+  dueDate: string,
+  businessDaysLeft: number | null,
+  paused: boolean,
+  stopped: string | null = null,
+): string {
+  const date = isIsoDate(dueDate) ? govukDate(dueDate) : dueDate;
+  if (stopped) return `End of ${date}. ${stopped}.`;
   const days = (n: number) => `${n} business day${n === 1 ? '' : 's'}`;
   const left =
     businessDaysLeft === null
@@ -236,8 +241,8 @@ export const cmsWebPlugin =
 
     // ---------------------------------------------------------------------------------- the contact page
     const contactPage = cmsPage('contact', async (actor, reference: string) => {
-      const contact = await cms.contacts.get(actor, reference);
-      const events = await cms.contacts.events(actor, reference);
+      const model = await cms.contacts.page(actor, reference);
+      const contact = model.contact;
       const deciding = contact.available_actions.some((a) => a === 'resolve' || a === 'reject');
       return {
         pageTitle: `Contact ${contact.reference}`,
@@ -254,8 +259,16 @@ export const cmsWebPlugin =
         fieldRows: contactFieldRows((await cms.catalogue.get(contact.code)).fields, contact.fields),
         choices: deciding ? await cms.catalogue.resolutionChoices(contact.code) : null,
         colleagues: await cms.contacts.assignableColleagues(actor, reference),
-        due: dueText(contact.sla.due_date, contact.business_days_left, contact.sla.awaiting_customer),
-        events,
+        due: dueText(
+          contact.sla.due_date,
+          contact.business_days_left,
+          contact.sla.awaiting_customer,
+          model.stopped,
+        ),
+        slaExplanation: model.slaExplanation,
+        awaiting: model.awaiting,
+        actionLabels: actionLabels(contact.your_side),
+        events: model.events,
       };
     });
 
@@ -290,7 +303,12 @@ export const cmsWebPlugin =
         return reply.redirect(`${cmsPaths.contact(reference.toUpperCase())}?done=${done}`, 303);
       } catch (e) {
         if (e instanceof ValidationError)
-          return contactPage(reply, reference, { ...formErrorsOf(e), form: body }, 400);
+          return contactPage(
+            reply,
+            reference,
+            { ...actionErrorInWords(formErrorsOf(e), body), form: body },
+            400,
+          );
         const x = explainable(e);
         if (x) {
           const errors = formErrors([{ field: 'action', message: x.title }]);
@@ -349,6 +367,20 @@ export const cmsWebPlugin =
       },
     );
   };
+
+/**
+ * No action chosen (or one the page never offers): the service names its actions as the API spells them; the page
+ * asks in words, as GOV.UK radios do.
+ */
+function actionErrorInWords(v: FormErrorsView, body: unknown): FormErrorsView {
+  const chosen = field(body, 'action');
+  if (!v.fieldErrors['action'] || (HUMAN_ACTIONS as readonly string[]).includes(chosen)) return v;
+  const message = 'Select what you want to do';
+  return {
+    errors: v.errors.map((x) => (x.href === '#action' ? { ...x, text: message } : x)),
+    fieldErrors: { ...v.fieldErrors, action: { text: message } },
+  };
+}
 
 /** An upload over the 20 MB limit (the page says so with 413). */
 class FileTooLargeError extends Error {

@@ -2,7 +2,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
 import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
-import { ADD_FIELDS, addSite, createCmsTestApp, type CmsTestApp } from '../../../test/support/cms.ts';
+import {
+  ADD_FIELDS,
+  addSite,
+  apiAs,
+  createCmsTestApp,
+  userWithToken,
+  type CmsTestApp,
+} from '../../../test/support/cms.ts';
+import { makeContact } from '../../../test/support/factories/cms.ts';
+import { govukDate } from '../../platform/time/calendar.ts';
 
 describe('CMS web pages', () => {
   let t: CmsTestApp;
@@ -11,6 +20,9 @@ describe('CMS web pages', () => {
   let outsiderWeb: WebClient;
   let mprn: string;
   let reference: string;
+  let shipperOrg: { name: string; shortCode: string };
+  const shipperUser = { name: 'Sam Shipper', email: '' };
+  const resolverUser = { name: 'Rita Resolver', email: '' };
 
   const version = (html: string) => /name="version" value="(\d+)"/.exec(html)?.[1] ?? '';
   const act = async (client: WebClient, form: Record<string, string>) => {
@@ -26,16 +38,18 @@ describe('CMS web pages', () => {
 
   before(async () => {
     t = await createCmsTestApp();
-    const shipper = await makeOrg(t.services, { type: 'shipper' });
+    const shipper = await makeOrg(t.services, { type: 'shipper', name: 'Acme Gas' });
     const other = await makeOrg(t.services, { type: 'shipper' });
     const s = await makeUser(t.services, {
       orgShortCode: shipper.shortCode,
       roles: ['cms_user'],
+      name: shipperUser.name,
       password: TEST_PASSWORD,
     });
     const r = await makeUser(t.services, {
       orgShortCode: t.cdsp.shortCode,
       roles: ['cdsp_resolver'],
+      name: resolverUser.name,
       password: TEST_PASSWORD,
     });
     const o = await makeUser(t.services, {
@@ -43,6 +57,8 @@ describe('CMS web pages', () => {
       roles: ['cms_supervisor'],
       password: TEST_PASSWORD,
     });
+    shipperOrg = shipper;
+    [shipperUser.email, resolverUser.email] = [s.email, r.email];
     shipperWeb = (await signInAndEnrol(t.app, t.clock, s.email, TEST_PASSWORD)).client;
     cdspWeb = (await signInAndEnrol(t.app, t.clock, r.email, TEST_PASSWORD)).client;
     outsiderWeb = (await signInAndEnrol(t.app, t.clock, o.email, TEST_PASSWORD)).client;
@@ -294,5 +310,251 @@ describe('CMS web pages', () => {
     );
     assert.equal(sneaky.statusCode, 404);
     assert.doesNotMatch((await shipperWeb.get(`/contacts/${ref}`)).body, /sneaky\.txt/);
+  });
+  // ------------------------------------------------------------------ the contact page in words (issue 12)
+  /** HTML (a page's main content, or a part of it) as a reader sees it: tags dropped, spaces collapsed. */
+  const words = (html: string) => {
+    const main = html.includes('<main') ? html.slice(html.indexOf('<main'), html.indexOf('</main>')) : html;
+    return main
+      .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&amp;/g, '&')
+      .replace(/&#39;|&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/\s+/g, ' ');
+  };
+  /** The summary-list value of the row whose key is exactly `key`, or undefined. */
+  const row = (html: string, key: string) => {
+    const escaped = key.replace(/[()]/g, '\\$&');
+    const m = new RegExp(
+      `<dt class="govuk-summary-list__key">\\s*${escaped}\\s*</dt>\\s*<dd class="govuk-summary-list__value">\\s*([\\s\\S]*?)\\s*</dd>`,
+    ).exec(html);
+    return m?.[1]?.replace(/\s+/g, ' ');
+  };
+  const section = (html: string, id: string, end = '</ul>') => {
+    const start = html.indexOf(`id="${id}"`);
+    return start < 0 ? '' : html.slice(start, html.indexOf(end, start));
+  };
+  const timelineOf = (html: string) => section(html, 'timeline', '</ol>');
+  const raiseAdd = async (description: string) => {
+    const form: Record<string, string> = { mprn, description };
+    for (const [k, v] of Object.entries(ADD_FIELDS)) form[`fields.${k}`] = v;
+    const raised = await shipperWeb.post('/contacts/new/ADD', form, '/contacts/new/ADD');
+    assert.equal(raised.statusCode, 303, raised.body.slice(0, 2000));
+    return /\/contacts\/([A-Z]+-[A-Z0-9]+)/.exec(String(raised.headers.location))![1]!;
+  };
+  const actOn = async (ref: string, client: WebClient, form: Record<string, string>) => {
+    const page = await client.get(`/contacts/${ref}`);
+    return client.post(
+      `/contacts/${ref}/actions`,
+      { ...form, version: version(page.body) },
+      `/contacts/${ref}`,
+    );
+  };
+
+  test('codes show as their labels: coded fields, the rejection reason, status and team; details by catalogue label in the form’s order', async () => {
+    // Raised through the API with the fields in another order than the form's (and stored as jsonb, which
+    // reorders keys): the page lists them as the form does.
+    const token = await userWithToken(t, shipperOrg.shortCode, ['cms_user']);
+    const api = apiAs(t, token.token);
+    const add = await makeContact(api, mprn, {
+      fields: {
+        town: 'Leeds',
+        amendment_reason: 'INCORRECT',
+        postcode: 'LS1 4AP',
+        street: 'High Street',
+        house_no: '12',
+      },
+    });
+    const addPage = await shipperWeb.get(`/contacts/${add.reference}`);
+    const keys = [
+      ...section(addPage.body, 'contact-fields', '</dl>').matchAll(
+        /govuk-summary-list__key">\s*([^<]+?)\s*</g,
+      ),
+    ].map((m) => m[1]);
+    assert.deepEqual(
+      keys.filter((k) => k !== 'Address on the register'),
+      ['Building number', 'Street', 'Town', 'Postcode', 'Reason for the amendment'],
+    );
+    assert.doesNotMatch(words(addPage.body), /House no|house_no|INCORRECT/);
+
+    const enq = await makeContact(api, null, {
+      code: 'ENQ',
+      description: 'Which data do you hold?',
+      fields: { subject: 'Register data', enquiry_category: 'REGISTER_DATA', details: 'Please explain' },
+    });
+    const rejected = await actOn(enq.reference, cdspWeb, {
+      action: 'reject',
+      reason_code: 'INCOMPLETE',
+      note: 'Say more',
+    });
+    assert.equal(rejected.statusCode, 303, rejected.body.slice(0, 2000));
+    for (const client of [shipperWeb, cdspWeb]) {
+      const page = await client.get(`/contacts/${enq.reference}`);
+      const text = words(page.body);
+      assert.equal(row(page.body, 'What the enquiry is about'), 'Register data');
+      assert.match(text, /Reason for rejection Information missing or incomplete/);
+      assert.match(text, /Rejected: Information missing or incomplete/);
+      assert.match(text, /Resolver CDSP service desk team/);
+      assert.doesNotMatch(text, /REGISTER_DATA|INCOMPLETE|service_desk|_/);
+    }
+  });
+
+  test('the due date is explained in GOV.UK dates and times, never ISO', async () => {
+    const ref = await raiseAdd('Explain the due date');
+    const page = await shipperWeb.get(`/contacts/${ref}`);
+    const explained = words(section(page.body, 'sla-explanation'));
+    assert.match(
+      explained,
+      /Raised on 2 March 2026 at (\d{1,2}(:\d{2})?(am|pm)|midday)\. The day of raising does not count\./,
+    );
+    assert.match(explained, /Day 1 of 10 is 3 March 2026, the first business day after raising\./);
+    assert.match(explained, /Due by the end of 16 March 2026: 10 business days target\./);
+    assert.match(explained, /10 business days left on 2 March 2026\./);
+    assert.doesNotMatch(
+      explained,
+      /\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}|\d (am|pm)/,
+      'no ISO dates or times, and "10:30am"',
+    );
+    assert.match(row(page.body, 'Raised') ?? '', /^2 March 2026 at \d{1,2}(:\d{2})?(am|pm)$/);
+  });
+
+  test('a stopped contact says when it stopped, never the days that were left', async () => {
+    const cancelledRef = await raiseAdd('To be cancelled');
+    assert.equal(
+      (await actOn(cancelledRef, shipperWeb, { action: 'cancel', note: 'Raised in error' })).statusCode,
+      303,
+    );
+    const cancelled = await shipperWeb.get(`/contacts/${cancelledRef}`);
+    assert.equal(row(cancelled.body, 'Due'), 'End of 16 March 2026. Cancelled on 2 March 2026.');
+    const explained = words(section(cancelled.body, 'sla-explanation'));
+    assert.match(explained, /Cancelled on 2 March 2026\. The clock stopped then\./);
+    assert.doesNotMatch(words(cancelled.body), /business days? left|due today/);
+
+    // The conversation's contact: resolved, then accepted and closed.
+    const closed = await cdspWeb.get(`/contacts/${reference}`);
+    assert.equal(
+      row(closed.body, 'Due'),
+      'End of 16 March 2026. Resolved on 2 March 2026; closed on 2 March 2026.',
+    );
+    assert.match(
+      words(section(closed.body, 'sla-explanation')),
+      /Resolved on 2 March 2026; closed on 2 March 2026: within the due date\./,
+    );
+    assert.doesNotMatch(words(closed.body), /business days? left/);
+  });
+
+  test('awaiting the customer: the respond-by date and the question stand out, to the customer and the resolver', async () => {
+    const ref = await raiseAdd('Send back for information');
+    await actOn(ref, cdspWeb, { action: 'start' });
+    const question = 'Which flat is the meter in, please';
+    assert.equal(
+      (await actOn(ref, cdspWeb, { action: 'request_information', note: question })).statusCode,
+      303,
+    );
+    const token = await userWithToken(t, shipperOrg.shortCode, ['cms_user']);
+    const json = (await apiAs(t, token.token)('GET', `/contacts/${ref}`)).json() as {
+      response_due_date: string;
+    };
+    const respondBy = govukDate(json.response_due_date);
+    assert.match(respondBy, /^\d{1,2} [A-Z][a-z]+ 2026$/);
+
+    const customer = await shipperWeb.get(`/contacts/${ref}`);
+    const banner = words(section(customer.body, 'awaiting-customer', '</section>'));
+    assert.match(customer.body, /<div id="awaiting-customer">\s*<div class="govuk-notification-banner"/);
+    assert.match(banner, new RegExp(`Respond by the end of ${respondBy}`));
+    assert.match(banner, new RegExp(`${resolverUser.name}, CDSP asked on 2 March 2026 at \\S+: ${question}`));
+    assert.match(banner, /Choose “Respond with the information” under What you can do/);
+    assert.match(section(customer.body, 'awaiting-question', '</div>'), new RegExp(question));
+    assert.equal(row(customer.body, 'Respond by'), `End of ${respondBy}`);
+
+    const resolver = await cdspWeb.get(`/contacts/${ref}`);
+    const inset = words(section(resolver.body, 'awaiting-customer', '</div>'));
+    assert.match(
+      inset,
+      new RegExp(`Waiting for Acme Gas \\(${shipperOrg.shortCode}\\) to respond by the end of ${respondBy}`),
+    );
+    assert.match(inset, new RegExp(`${resolverUser.name}, CDSP asked on 2 March 2026 at \\S+: ${question}`));
+    assert.doesNotMatch(resolver.body, /govuk-notification-banner__heading">Respond by/);
+
+    // Once answered, nothing is awaited.
+    assert.equal((await actOn(ref, shipperWeb, { action: 'respond', note: 'Flat 2' })).statusCode, 303);
+    const answered = await shipperWeb.get(`/contacts/${ref}`);
+    assert.doesNotMatch(answered.body, /id="awaiting-customer"|Respond by/);
+  });
+
+  test('no action chosen: the error asks in words, never with the actions’ internal names', async () => {
+    const ref = await raiseAdd('No action chosen');
+    for (const action of [undefined, 'fly_away']) {
+      const res = await actOn(ref, cdspWeb, action ? { action } : {});
+      assert.equal(res.statusCode, 400);
+      const summary = section(res.body, 'govuk-error-summary', '</div>');
+      assert.match(res.body, /govuk-error-summary[\s\S]*href="#action"[^>]*>\s*Select what you want to do/);
+      assert.match(res.body, /id="action-error"[\s\S]*?Select what you want to do/);
+      assert.doesNotMatch(res.body, /request_information|Use one of/, summary);
+    }
+    // The API answers with its own problem+json (its contract is unchanged).
+    const token = await userWithToken(t, t.cdsp.shortCode, ['cdsp_resolver']);
+    const api = await apiAs(t, token.token)('POST', `/contacts/${ref}/actions`, {
+      body: { action: 'fly_away', version: 1 },
+    });
+    assert.equal(api.statusCode, 400);
+    assert.match(String(api.headers['content-type']), /application\/problem\+json/);
+  });
+
+  test('the timeline names people and their organisations, never email addresses, and has no double colon', async () => {
+    const customer = await shipperWeb.get(`/contacts/${reference}`);
+    const resolver = await cdspWeb.get(`/contacts/${reference}`);
+    const mine = words(timelineOf(customer.body));
+    const theirs = words(timelineOf(resolver.body));
+    // Each person by name and organisation, the same on both sides.
+    assert.equal(mine, theirs);
+    assert.match(mine, new RegExp(`· ${shipperUser.name}, Acme Gas Contact raised`));
+    assert.match(
+      mine,
+      new RegExp(
+        `· ${resolverUser.name}, CDSP Information requested \\(SLA clock paused\\): “Please send a council tax bill”`,
+      ),
+    );
+    assert.match(mine, /· The service Routed to CDSP address team/);
+    for (const text of [mine, theirs]) {
+      assert.doesNotMatch(text, /@|: :|::/);
+      assert.doesNotMatch(text, new RegExp(`${shipperUser.email}|${resolverUser.email}`));
+    }
+    // The API's timeline keeps its shape: the actor as recorded, and no stray colon.
+    const token = await userWithToken(t, shipperOrg.shortCode, ['cms_user']);
+    const events = (await apiAs(t, token.token)('GET', `/contacts/${reference}/events`)).json() as {
+      items: { event: string; actor: string; summary: string }[];
+    };
+    const asked = events.items.find((e) => e.event === 'request_information');
+    assert.equal(asked?.summary, 'Information requested (SLA clock paused)');
+    assert.equal(asked?.actor, resolverUser.email);
+  });
+
+  test('who is working on it: the resolver’s assignee and the raising organisation’s owner are told apart', async () => {
+    const customer = await shipperWeb.get(`/contacts/${reference}`);
+    assert.equal(row(customer.body, 'Being worked by (resolver)'), resolverUser.name);
+    assert.equal(row(customer.body, 'Owner in your organisation'), 'Not assigned');
+    assert.equal(row(customer.body, 'Assigned to'), undefined);
+    const resolver = await cdspWeb.get(`/contacts/${reference}`);
+    assert.equal(row(resolver.body, 'Being worked by'), resolverUser.name);
+    assert.equal(
+      row(resolver.body, 'Owner in your organisation'),
+      undefined,
+      'the raiser’s own assignment is theirs',
+    );
+  });
+
+  test('the contact page of another organisation’s contact answers exactly like one that does not exist', async () => {
+    const theirs = await outsiderWeb.get(`/contacts/${reference}`);
+    const none = await outsiderWeb.get(
+      `/contacts/${reference.replace(/.$/, (c) => (c === 'Z' ? 'Y' : 'Z'))}`,
+    );
+    assert.equal(theirs.statusCode, 404);
+    assert.equal(none.statusCode, 404);
+    const strip = (h: string) =>
+      h.replace(/nonce="[^"]+"|value="[^"]{20,}"|_csrf=[^"&]+|[A-Z]+-[A-Z0-9]{6}/g, '');
+    assert.equal(strip(theirs.body), strip(none.body));
+    assert.doesNotMatch(theirs.body, new RegExp(resolverUser.name));
   });
 });

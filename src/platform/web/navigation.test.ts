@@ -26,3 +26,23 @@ test('an entry shows only with its permission, and marks the current page or sec
     ['Find a supply point'],
   );
 });
+
+test('only the most specific entry holding the page is marked', () => {
+  const nested = [
+    { text: 'Supply points', href: '/des', permission: 'des:read' },
+    { text: 'Appointments', href: '/des/appointments', permission: 'des:appointments' },
+  ];
+  const admin = { permissions: new Set(['des:read', 'des:appointments']) };
+  assert.deepEqual(navigationFor(nested, admin, '/des/appointments/new'), [
+    { text: 'Supply points', href: '/des' },
+    { text: 'Appointments', href: '/des/appointments', active: true },
+  ]);
+  assert.deepEqual(navigationFor(nested, admin, '/des/supply-points/123'), [
+    { text: 'Supply points', href: '/des', active: true },
+    { text: 'Appointments', href: '/des/appointments' },
+  ]);
+  // Without the permission for the specific entry, the section's entry is marked.
+  assert.deepEqual(navigationFor(nested, { permissions: new Set(['des:read']) }, '/des/appointments'), [
+    { text: 'Supply points', href: '/des', active: true },
+  ]);
+});

@@ -1,6 +1,6 @@
 /**
  * The service navigation (GOV.UK service navigation component): modules contribute entries, each shown only to
- * a signed-in actor holding its permission; the entry whose section holds the current URL is marked current.
+ * a signed-in actor holding its permission; the most specific entry whose section holds the current URL is marked.
  */
 
 export interface NavigationEntry {
@@ -26,12 +26,16 @@ export function navigationFor(
 ): NavigationItem[] {
   if (!actor) return [];
   const path = url.split(/[?#]/)[0] ?? '';
-  return entries
-    .filter((e) => actor.permissions.has(e.permission))
-    .map((e) => {
-      const item: NavigationItem = { text: e.text, href: e.href };
+  const shown = entries.filter((e) => actor.permissions.has(e.permission));
+  // One entry is marked: the most specific whose section holds the page (Appointments under /des, not both).
+  const holds = (e: NavigationEntry) => path === e.href || path.startsWith(`${e.href}/`);
+  const marked = shown.filter(holds).sort((a, b) => b.href.length - a.href.length)[0];
+  return shown.map((e) => {
+    const item: NavigationItem = { text: e.text, href: e.href };
+    if (e === marked) {
       if (path === e.href) item.current = true;
-      else if (path.startsWith(`${e.href}/`)) item.active = true;
-      return item;
-    });
+      else item.active = true;
+    }
+    return item;
+  });
 }

@@ -2,7 +2,7 @@
  * Presenters: contacts, notes, attachments and timeline events as the API and the pages show them.
  */
 import type { Tx } from '../../../platform/db/scope.ts';
-import { londonDateOf, type BusinessCalendar } from '../../../platform/time/calendar.ts';
+import { govukDate, londonDateOf, type BusinessCalendar } from '../../../platform/time/calendar.ts';
 import type { AuditEvent } from '../../audit/index.ts';
 import type { Actor } from '../../identity/index.ts';
 import type { DirectoryOrganisation, SiteInfo } from '../cms.ports.ts';
@@ -271,14 +271,6 @@ function orgLabel(id: string | null, orgs: OrgMap): string | null {
   return o ? `${o.name} (${o.shortCode})` : 'Unknown';
 }
 
-const inWords = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-const dateInWords = (d: string) => inWords.format(new Date(`${d}T00:00:00Z`));
-
 function notInvoicedView(c: ContactRow): ContactView['not_invoiced'] {
   if (c.not_invoiced_from === null || c.not_invoiced_to === null) return null;
   const [from, to] = [c.not_invoiced_from, c.not_invoiced_to];
@@ -286,9 +278,9 @@ function notInvoicedView(c: ContactRow): ContactView['not_invoiced'] {
     from,
     to,
     text:
-      `Not invoiced from ${dateInWords(from)} to ${dateInWords(to)}: for a site using less than ` +
+      `Not invoiced from ${govukDate(from)} to ${govukDate(to)}: for a site using less than ` +
       `${RULE_PARAMETERS.rfaSmallSiteAqThresholdKwh.toLocaleString('en-GB')} kWh a year, the part of an adjustment ` +
-      `before ${dateInWords(RULE_PARAMETERS.rfaSmallSiteEarliestStart)} is not invoiced.`,
+      `before ${govukDate(RULE_PARAMETERS.rfaSmallSiteEarliestStart)} is not invoiced.`,
   };
 }
 
@@ -328,6 +320,12 @@ const ACTION_SUMMARY: Record<string, string> = {
   'contact.request_auto_closed': 'Request closed automatically: no response',
 };
 
+const REQUEST_EVENTS: readonly string[] = [
+  'contact.request_sent',
+  'contact.request_answered',
+  'contact.request_auto_closed',
+];
+
 function summarise(action: string, d: Record<string, unknown>): string {
   const base = ACTION_SUMMARY[action] ?? action;
   if (action === 'contact.resolve' && d['outcome_label']) return `${base}: ${String(d['outcome_label'])}`;
@@ -341,7 +339,9 @@ function summarise(action: string, d: Record<string, unknown>): string {
   if (action === 'contact.note_added')
     return d['note_visibility'] === 'internal' ? 'Internal note added' : base;
   if (action === 'contact.attachment_added') return `${base}: ${String(d['filename'] ?? '')}`;
-  if (action.startsWith('contact.request_')) return `${base}: ${String(d['request_reference'] ?? '')}`;
+  // The two-way requests about the contact (not request_information, the send-back, which has only its note).
+  if (REQUEST_EVENTS.includes(action) && d['request_reference'])
+    return `${base}: ${String(d['request_reference'])}`;
   return base;
 }
 

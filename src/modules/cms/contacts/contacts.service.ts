@@ -20,6 +20,7 @@ import {
   type RaiseInput,
 } from './contact-context.ts';
 import { contactView, timeline, type ContactView, type TimelineEvent } from './contact-views.ts';
+import { contactPage, type ContactPageModel } from './contact-page.ts';
 import { exportContacts, listContacts, type ContactPage } from './lists.ts';
 import { addAttachment, addNote, getAttachment } from './notes-attachments.ts';
 import { sendMails } from './notifications.ts';
@@ -47,6 +48,7 @@ export type {
   NoteView,
   TimelineEvent,
 } from './contact-views.ts';
+export type { ContactPageModel, PageTimelineEvent } from './contact-page.ts';
 
 export class ContactsService {
   constructor(private readonly ctx: CmsContext) {}
@@ -74,6 +76,11 @@ export class ContactsService {
       const calendar = await businessCalendar(trx);
       return contactView(trx, c, { actor, orgs, calendar, now: this.ctx.clock.now() });
     });
+  }
+
+  /** The contact page's model: the contact, its timeline by name, the due date in words, the question awaiting. */
+  page(actor: Actor, reference: string): Promise<ContactPageModel> {
+    return contactPage(this.ctx, actor, reference);
   }
 
   list(actor: Actor, query: ListQuery): Promise<ContactPage> {

@@ -35,3 +35,16 @@ export const noContacts: SupplyPointContacts = {
   about: async () => ({ items: [], more: false, listHref: '' }),
   raiseHref: async () => null,
 };
+
+/**
+ * The names of the industry's organisations by short code (identity's organisations, through the composition root),
+ * so the pages show "Meridian Energy Shipping (MES)" for a party code. A name is public industry knowledge; the pages
+ * look up only the codes of fields the viewer already sees.
+ */
+export interface OrganisationNames {
+  /** Short code → name, for every organisation the portal knows. */
+  names(): Promise<ReadonlyMap<string, string>>;
+}
+
+/** For a process that knows no organisations: codes are shown as they are. */
+export const noOrganisationNames: OrganisationNames = { names: async () => new Map() };

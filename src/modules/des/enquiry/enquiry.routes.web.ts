@@ -11,8 +11,11 @@ import { londonDateOf } from '../../../platform/clock.ts';
 import { formErrorsOf } from '../../../platform/http/form-errors.ts';
 import { readLimited, uploadedFile } from '../../../platform/http/upload.ts';
 import { REGISTER_FIELDS, type FieldGroup } from '../register/index.ts';
+import { readableAddress } from '../address.ts';
+import { longDate, pageLabel, shownField, shownValueOf, type ShowContext } from './presentation.ts';
 import { BULK_UPLOAD_MAX_BYTES, sendBulkFile } from './enquiry.routes.api.ts';
 import type { Actor } from '../../identity/index.ts';
+import type { NavigationEntry } from '../../../platform/web/navigation.ts';
 import type { DesEnquiryServices } from './enquiry.services.ts';
 import { SEARCH_KEYS, type SearchCriteria, type SupplyPointView } from './enquiry.service.ts';
 
@@ -28,6 +31,12 @@ export const desPaths = {
   /** The appointments directory (des/appointments, CDSP administrators). */
   appointments: '/des/appointments',
 } as const;
+
+/** The DES entries of the service navigation (shown to actors with the permission). */
+export const desNavigation: readonly NavigationEntry[] = [
+  { text: 'Supply points', href: desPaths.search, permission: 'des:read' },
+  { text: 'Appointments', href: desPaths.appointments, permission: 'des:appointments' },
+];
 
 const V = (name: string) => `des/enquiry/views/${name}.njk`;
 
@@ -55,18 +64,19 @@ const SECTIONS: { title: string; groups: FieldGroup[] }[] = [
   { title: 'Latest read', groups: ['reads'] },
 ];
 
-const LABELS = new Map(REGISTER_FIELDS.map((f) => [f.name, f.label]));
+const LABELS = new Map(REGISTER_FIELDS.map((f) => [f.name, pageLabel(f)]));
+
+/** The summary at the top of the supply point page: what a user looks for first. */
+const SUMMARY: { label: string; field: string | null }[] = [
+  { label: 'Address', field: null },
+  { label: 'Meter point status', field: 'meter_point_status' },
+  { label: 'Class', field: 'class' },
+  { label: 'Shipper', field: 'shipper_short_code' },
+  { label: 'Current supplier', field: 'current_supplier' },
+  { label: 'Annual quantity', field: 'annual_quantity' },
+];
 
 const errorView = (e: ValidationError) => formErrorsOf(e);
-
-function longDate(d: string): string {
-  return new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-}
 
 export const enquiryWebPlugin =
   (s: DesEnquiryServices): FastifyPluginAsync =>
@@ -85,7 +95,29 @@ export const enquiryWebPlugin =
     const notFound = (reply: FastifyReply) =>
       reply.code(404).view(V('not-found'), { ...common(), pageTitle: 'Supply point not found' });
 
-    const codeMeanings = async () => s.enquiry.codeLists();
+    /** The code lists and the organisations' names the pages show values with. */
+    const showContext = async (): Promise<ShowContext> => ({
+      lists: await s.enquiry.codeLists(),
+      names: await s.organisations.names(),
+    });
+
+    /** A supply point as a page shows it: the address as a person writes it. */
+    const forPage = (v: SupplyPointView) => ({ ...v, address: readableAddress(v.fields) });
+
+    /** The supply point page's model: the summary, the sections, the appointed parties and the contacts. */
+    const supplyPointPage = async (actor: Actor, v: SupplyPointView) => {
+      const ctx = await showContext();
+      const sp = forPage(v);
+      return {
+        ...common(),
+        pageTitle: `Supply point ${v.mprn}`,
+        sp,
+        summary: summary(sp, ctx),
+        sections: sections(v, ctx),
+        appointed: await appointedParties(v),
+        ...(await contactsPart(actor, v.mprn)),
+      };
+    };
 
     /** The DMSP and MRA appointed for the supply point on its as-at date (the appointments directory). */
     const appointedParties = async (v: SupplyPointView) => {
@@ -113,17 +145,24 @@ export const enquiryWebPlugin =
       };
     };
 
-    function sections(v: SupplyPointView, lists: Record<string, Record<string, string>>) {
+    function summary(sp: SupplyPointView, ctx: ShowContext) {
+      return SUMMARY.filter((r) => r.field === null || r.field in sp.fields).map((r) => ({
+        key: { text: r.label },
+        value: {
+          text:
+            (r.field === null ? sp.address : shownField(r.field, sp.fields, ctx)) ??
+            (r.field === null ? 'No address recorded' : 'Not recorded'),
+        },
+      }));
+    }
+
+    function sections(v: SupplyPointView, ctx: ShowContext) {
       return SECTIONS.map((sec) => ({
         title: sec.title,
-        rows: REGISTER_FIELDS.filter((f) => sec.groups.includes(f.group) && f.name in v.fields).map((f) => {
-          const raw = v.fields[f.name] ?? null;
-          const meaning = raw !== null && f.codeList ? lists[f.codeList]?.[raw] : undefined;
-          return {
-            key: { text: f.label },
-            value: { text: raw === null ? 'Not recorded' : meaning ? `${raw} - ${meaning}` : raw },
-          };
-        }),
+        rows: REGISTER_FIELDS.filter((f) => sec.groups.includes(f.group) && f.name in v.fields).map((f) => ({
+          key: { text: pageLabel(f) },
+          value: { text: shownField(f.name, v.fields, ctx) ?? 'Not recorded' },
+        })),
       })).filter((sec) => sec.rows.length > 0);
     }
 
@@ -149,7 +188,18 @@ export const enquiryWebPlugin =
           ? `${desPaths.search}?${new URLSearchParams([...params, ['cursor', r.nextCursor]]).toString()}`
           : null;
         const firstHref = cursor ? `${desPaths.search}?${new URLSearchParams(params).toString()}` : null;
-        return reply.view(V('search'), { ...base, result: r, nextHref, firstHref, searched: true });
+        const ctx = await showContext();
+        const items = r.items.map((v) => ({
+          ...forPage(v),
+          statusText: shownValueOf('meter_point_status', v.fields['meter_point_status'] ?? null, ctx),
+        }));
+        return reply.view(V('search'), {
+          ...base,
+          result: { ...r, items },
+          nextHref,
+          firstHref,
+          searched: true,
+        });
       } catch (e) {
         if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);
         if (e instanceof ValidationError) {
@@ -183,13 +233,8 @@ export const enquiryWebPlugin =
             }
             if (!v) return notFound(reply);
             return reply.code(400).view(V('supply-point'), {
-              ...common(),
-              pageTitle: `Supply point ${v.mprn}`,
-              sp: v,
+              ...(await supplyPointPage(requireActor(req), v)),
               asAtInput,
-              sections: sections(v, await codeMeanings()),
-              appointed: await appointedParties(v),
-              ...(await contactsPart(requireActor(req), v.mprn)),
               ...errorView(e),
             });
           }
@@ -197,13 +242,8 @@ export const enquiryWebPlugin =
         }
         if (!v) return notFound(reply);
         return reply.view(V('supply-point'), {
-          ...common(),
-          pageTitle: `Supply point ${v.mprn}`,
-          sp: v,
+          ...(await supplyPointPage(requireActor(req), v)),
           asAtInput: asAtInput ?? v.asAt,
-          sections: sections(v, await codeMeanings()),
-          appointed: await appointedParties(v),
-          ...(await contactsPart(requireActor(req), v.mprn)),
         });
       },
     );
@@ -215,11 +255,17 @@ export const enquiryWebPlugin =
         try {
           const h = await s.enquiry.history(requireActor(req), req.params.mprn, 'web');
           if (!h) return notFound(reply);
+          const ctx = await showContext();
           return reply.view(V('history'), {
             ...common(),
             pageTitle: `History of supply point ${h.view.mprn}`,
-            sp: h.view,
-            changes: [...h.changes].reverse().map((c) => ({ ...c, label: LABELS.get(c.field) ?? c.field })),
+            sp: forPage(h.view),
+            changes: [...h.changes].reverse().map((c) => ({
+              ...c,
+              label: LABELS.get(c.field) ?? c.field,
+              from: shownValueOf(c.field, c.from, ctx),
+              to: shownValueOf(c.field, c.to, ctx),
+            })),
           });
         } catch (e) {
           if (e instanceof TooManyRequestsError) return allowanceExceeded(reply, e);

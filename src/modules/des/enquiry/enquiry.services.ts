@@ -5,7 +5,12 @@ import type { JobQueue } from '../../../platform/jobs/queue.ts';
 import { BulkEnquiryService, registerBulkJobs, type BulkDeps } from './bulk.service.ts';
 import { EnquiryService, type EnquiryServiceDeps } from './enquiry.service.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
-import { noContacts, type SupplyPointContacts } from './enquiry.ports.ts';
+import {
+  noContacts,
+  noOrganisationNames,
+  type OrganisationNames,
+  type SupplyPointContacts,
+} from './enquiry.ports.ts';
 
 export interface DesEnquiryDeps extends EnquiryServiceDeps {
   /** The job queue, when this process runs jobs; without one a bulk enquiry runs when it is submitted. */
@@ -14,6 +19,8 @@ export interface DesEnquiryDeps extends EnquiryServiceDeps {
   appointments: AppointmentsService;
   /** The contacts about a supply point (the CMS, through the composition root); default: none. */
   contacts?: SupplyPointContacts;
+  /** The organisations' names by short code (identity, through the composition root); default: none. */
+  organisations?: OrganisationNames;
 }
 
 export interface DesEnquiryServices {
@@ -22,6 +29,8 @@ export interface DesEnquiryServices {
   appointments: AppointmentsService;
   /** The contacts about a supply point the supply point page lists, and where to raise one. */
   contacts: SupplyPointContacts;
+  /** The organisations' names by short code, shown next to party codes on the pages. */
+  organisations: OrganisationNames;
   /** What the bulk job handler needs (tests call `handleBulkEnquiryJob(bulkDeps, …)` directly). */
   bulkDeps: BulkDeps;
   registerJobs(jobs: JobQueue): Promise<void>;
@@ -37,6 +46,7 @@ export function createDesEnquiry(d: DesEnquiryDeps): DesEnquiryServices {
     bulkDeps,
     appointments: d.appointments,
     contacts: d.contacts ?? noContacts,
+    organisations: d.organisations ?? noOrganisationNames,
     registerJobs: (jobs) => registerBulkJobs(jobs, bulkDeps, bulk),
   };
 }

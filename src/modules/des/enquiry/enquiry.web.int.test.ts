@@ -68,7 +68,7 @@ describe('DES web pages', () => {
     ]);
     const meanings = (await t.services.desEnquiry.enquiry.codeLists())['meter_location']!;
     assert.ok(
-      page.body.includes(`${row['meter_location']} - ${meanings[row['meter_location']!]}`),
+      page.body.includes(`${meanings[row['meter_location']!]} (${row['meter_location']})`),
       'code with its meaning',
     );
     assert.match(page.body, /name="as_at" type="date"/);
@@ -82,6 +82,97 @@ describe('DES web pages', () => {
     assert.equal(history.statusCode, 200);
     assert.match(history.body, /Change history/);
     assert.match(history.body, /<th scope="col" class="govuk-table__header">Loaded on<\/th>/);
+  });
+
+  /** The summary list rows of a page's summary lists, as [key, value] text pairs. */
+  const summaryRows = (html: string) =>
+    [
+      ...html.matchAll(
+        /<dt class="govuk-summary-list__key">\s*([^<]*?)\s*<\/dt>\s*<dd class="govuk-summary-list__value"[^>]*>\s*([^<]*?)\s*<\/dd>/g,
+      ),
+    ].map((m) => [m[1]!, m[2]!.replace(/&#39;/g, "'").replace(/&amp;/g, '&')] as const);
+
+  test('the supply point page: a summary first, GOV.UK dates, party names with codes, meanings, quantities in kWh', async () => {
+    const row = mine().find(
+      (r) => r['latest_meter_read_type'] && r['latest_meter_read_date'] && r['annual_quantity'] && r['class'],
+    )!;
+    const lists = await t.services.desEnquiry.enquiry.codeLists();
+    const page = await web.get(`/des/supply-points/${row['mprn']}`);
+    assert.equal(page.statusCode, 200);
+    const rows = summaryRows(page.body);
+    const value = (key: string) => rows.find(([k]) => k === key)?.[1];
+    const shipper = row['shipper_short_code']!;
+    const supplier = row['current_supplier']!;
+    const aq = `${Number(row['annual_quantity']).toLocaleString('en-GB')} kWh`;
+    const status = `${lists['meter_point_status']![row['meter_point_status']!]} (${row['meter_point_status']})`;
+    // The summary comes first, before the full detail.
+    const summary = page.body.indexOf('id="summary"');
+    assert.ok(
+      summary > 0 && summary < page.body.indexOf('>Network and classification</h2>'),
+      'summary first',
+    );
+    assert.deepEqual(
+      rows.slice(0, 6).map(([k]) => k),
+      ['Address', 'Meter point status', 'Class', 'Shipper', 'Current supplier', 'Annual quantity'],
+    );
+    assert.equal(rows[1]![1], status);
+    assert.equal(rows[2]![1], `Class ${row['class']}`, 'a meaning that already says its code, once');
+    assert.equal(rows[3]![1], `Org ${shipper} (${shipper})`, 'the shipper named, with its code');
+    assert.equal(rows[4]![1], `Org ${supplier} (${supplier})`);
+    assert.equal(rows[5]![1], aq);
+    assert.ok(!/, \(/.test(rows[0]![1]), 'no stray comma before a bracketed part of the address');
+    // The full detail: GOV.UK dates, names, meanings.
+    const date = new Date(`${row['latest_meter_read_date']}T00:00:00Z`).toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    assert.equal(value('Latest meter read date'), date);
+    assert.equal(
+      value('Latest meter read type'),
+      `${lists['read_type']![row['latest_meter_read_type']!]} (${row['latest_meter_read_type']})`,
+    );
+    assert.match(value('Latest meter read type')!, /^(Actual|Customer|Estimated) \([ACE]\)$/);
+    assert.equal(value('Shipper'), `Org ${shipper} (${shipper})`);
+    assert.equal(value('Shipper name'), row['shipper_name'] || `Org ${shipper}`, 'the name the portal knows');
+    assert.equal(value('Annual quantity'), aq);
+    assert.equal(value('Daily metered'), row['daily_metered_indicator'], 'a label said once');
+    if (row['mam_short_code']) {
+      assert.equal(value('Meter asset manager'), `Org ${row['mam_short_code']} (${row['mam_short_code']})`);
+    }
+    for (const [k, v] of rows) {
+      assert.doesNotMatch(v, /^\d{4}-\d{2}-\d{2}$/, `${k} is a GOV.UK date`);
+      assert.doesNotMatch(v, / - /, `${k}: a meaning, not "code - meaning"`);
+    }
+    const dcc = mine().find((r) => r['dcc_service_flag']);
+    assert.ok(dcc, 'a smart supply point with a DCC service flag');
+    {
+      const p = await web.get(`/des/supply-points/${dcc['mprn']}`);
+      const shown = summaryRows(p.body).find(([k]) => k === 'DCC service flag')?.[1];
+      assert.equal(
+        shown,
+        `${lists['dcc_service_flag']![dcc['dcc_service_flag']!]} (${dcc['dcc_service_flag']})`,
+      );
+    }
+    const aliased = mine().find((r) => r['delivery_point_alias'])!;
+    assert.ok(aliased, 'a supply point with a delivery point alias');
+    const address = summaryRows((await web.get(`/des/supply-points/${aliased['mprn']}`)).body)[0]![1];
+    assert.ok(address.includes(`(${aliased['delivery_point_alias']})`), address);
+    assert.doesNotMatch(address, /, \(/, 'no stray comma before the bracketed alias');
+    // Search results and history use the same rules.
+    const results = await web.get(`/des?mprn=${row['mprn']}`);
+    assert.ok(results.body.includes(`<td class="govuk-table__cell">${status}`), 'status with its meaning');
+    const history = await web.get(`/des/supply-points/${row['mprn']}/history`);
+    assert.equal(history.statusCode, 200);
+    assert.doesNotMatch(history.body, /<td class="govuk-table__cell">\d{4}-\d{2}-\d{2}<\/td>/);
+    // The API keeps codes as codes.
+    const api = JSON.parse(
+      (await t.api(t.orgs[0]!.token, `/api/v1/supply-points/${row['mprn']}`)).body,
+    ) as Record<string, unknown>;
+    assert.equal(api['latest_meter_read_type'], row['latest_meter_read_type']);
+    assert.equal(api['shipper_short_code'], shipper);
+    assert.equal(api['latest_meter_read_date'], row['latest_meter_read_date']);
   });
 
   test('another organisation’s supply point looks exactly like one that does not exist', async () => {

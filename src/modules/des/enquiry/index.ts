@@ -16,6 +16,6 @@ export {
 } from './bulk.service.ts';
 export { enquiryApiPlugin } from './enquiry.routes.api.ts';
 export { gesApiPlugin } from './ges.routes.ts';
-export { enquiryWebPlugin, desPaths } from './enquiry.routes.web.ts';
-export { noContacts } from './enquiry.ports.ts';
-export type { SupplyPointContact, SupplyPointContacts } from './enquiry.ports.ts';
+export { enquiryWebPlugin, desPaths, desNavigation } from './enquiry.routes.web.ts';
+export { noContacts, noOrganisationNames } from './enquiry.ports.ts';
+export type { OrganisationNames, SupplyPointContact, SupplyPointContacts } from './enquiry.ports.ts';

@@ -176,6 +176,9 @@ export const DEFAULT_CODE_LIST_DATA: Readonly<Record<string, CodeListData>> = {
     U: 'Unknown',
   },
   euc_band_min_aq: eucBandMinAq,
+  // Meanings shown on pages for two free-text fields (never validated; [I] our defaults).
+  read_type: { A: 'Actual', C: 'Customer', E: 'Estimated' },
+  dcc_service_flag: { A: 'Active', N: 'Not active' },
 };
 
 /** Turns plain code-list data (e.g. rows read from reference tables) into the validator's `CodeLists`. */

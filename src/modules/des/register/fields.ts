@@ -34,6 +34,13 @@ export interface RegisterField {
   readonly maxLength?: number;
   /** Name of the code list (a key of `CodeLists`) for coded fields. */
   readonly codeList?: string;
+  /**
+   * For a free-text field whose usual values have meanings (e.g. a read type): the code list the pages take the
+   * meanings from. Unlike `codeList` it is never a validation rule (a load may carry other values).
+   */
+  readonly meaningList?: string;
+  /** The unit of a quantity, shown after its value on pages (e.g. "121,669,171 kWh"). */
+  readonly unit?: 'kWh';
   /** Fixed decimal format, e.g. correction_factor "999.999999" = 3 integer and 6 fraction digits. */
   readonly precision?: { readonly integerDigits: number; readonly fractionDigits: number };
   /** True for the 12 fields visible only inside the requester's portfolio (domain.md §2). */
@@ -62,7 +69,7 @@ const text = (name: string, label: string, maxLength?: number) => def('text', na
 const integer = (name: string, label: string, maxLength: number) =>
   def('integer', name, label, { maxLength });
 /** A quantity in kWh: a whole number of up to 15 digits (UK Link). */
-const kwh = (name: string, label: string) => integer(name, label, 15);
+const kwh = (name: string, label: string) => ({ ...integer(name, label, 15), unit: 'kWh' as const });
 const decimal = (name: string, label: string) => def('decimal', name, label);
 const date = (name: string, label: string) => def('date', name, label);
 const code = (name: string, label: string, codeList: string, maxLength?: number) =>
@@ -186,14 +193,14 @@ export const REGISTER_FIELDS: readonly RegisterField[] = Object.freeze([
   ]),
   ...group('smart', [
     code('amr_indicator', 'AMR device installed', 'yes_no', 1),
-    text('dcc_service_flag', 'DCC service flag', 2),
+    { ...text('dcc_service_flag', 'DCC service flag', 2), meaningList: 'dcc_service_flag' },
     date('dcc_service_flag_efd', 'DCC service flag effective date'),
     date('first_smets_installation_date', 'First SMETS installation date'),
     text('ihd_install_status', 'In-home display status', 10),
   ]),
   ...group('reads', [
     date('latest_meter_read_date', 'Latest meter read date'),
-    text('latest_meter_read_type', 'Latest meter read type', 2),
+    { ...text('latest_meter_read_type', 'Latest meter read type', 2), meaningList: 'read_type' },
     text('latest_meter_read_value', 'Latest meter read value', 15),
     portfolioOnly(
       code('meter_read_batch_frequency', 'Meter read batch frequency', 'read_batch_frequency', 1),
