@@ -68,13 +68,14 @@ test('the next batch is chained from the head the last commit left, and falls ba
   assert.equal(v.events, before + 5);
 });
 
-test('recordAfter writes nothing and answers null when the head is not the one expected', async () => {
+test('a batch chained after a head that is not the current one writes nothing', async () => {
   const before = (await t.services.audit.verify()).events;
   const stale = { seq: '0', hash: Buffer.alloc(32) };
-  const r = await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
-    t.services.audit.recordAfter(trx, stale, [event(5)]),
+  const batch = t.services.audit.chainAfter(stale, [event(5)]);
+  const written = await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
+    t.services.audit.appendChained(trx, stale, batch),
   );
-  assert.equal(r, null);
+  assert.equal(written, false);
   assert.equal((await t.services.audit.verify()).events, before);
 });
 

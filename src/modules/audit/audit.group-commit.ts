@@ -4,9 +4,9 @@
  * in the next transaction, so N concurrent requests cost about one chain-head lock and one commit, not N. A caller's
  * promise resolves only after its event is durably committed, and rejects if that commit fails.
  *
- * Two batches may be in flight at once: the next is chained from the head the one before will leave
- * (`AuditService.chainAfter`), sent at once, and waits in PostgreSQL on the head row's lock until that one commits.
- * The database re-checks the head it expected (`appendChained`); when it has moved (the batch before failed, or another
+ * Each batch is chained from the head the batch before left (`AuditService.chainAfter`), without reading it first.
+ * With `depth` above 1 (default 1), the next batch is sent while that one commits and waits in PostgreSQL on the head
+ * row's lock. The database re-checks the head it expected (`appendChained`); when it has moved (the batch before failed, or another
  * writer appended), the batch falls back to reading the head under lock (`record`). Either way the chain is the one
  * `cdsp audit verify` checks, and no caller is told "committed" before its own transaction has committed.
  */

@@ -103,18 +103,6 @@ export class AuditService {
     return headOf(rows);
   }
 
-  /**
-   * Appends events chained after `expected`, the head as this caller last left it, without reading the head first
-   * (two statements: the events, inserted only while the head is still `expected`, locking it; then the head).
-   * Returns the new head, or null when the head has moved (another writer appended) and nothing was written: the
-   * caller then uses `record`. The chain is exactly what `record` would have written.
-   */
-  async recordAfter(trx: Tx, expected: ChainHead, inputs: AuditEventInput[]): Promise<ChainHead | null> {
-    if (inputs.length === 0) return expected;
-    const chained = this.chainAfter(expected, inputs);
-    return (await this.appendChained(trx, expected, chained)) ? chained.head : null;
-  }
-
   /** The rows `inputs` become when chained after `head`, and the head they leave (nothing is written). */
   chainAfter(head: ChainHead, inputs: readonly AuditEventInput[]): ChainedBatch {
     const rows = this.chain(head, inputs);

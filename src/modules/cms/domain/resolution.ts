@@ -117,12 +117,7 @@ export function loadChecks(businessDate: string, resolvedOn: string): boolean {
   return businessDate >= resolvedOn;
 }
 
-/** A date as GOV.UK writes it: "2 December 2026". */
-export function govukDateOf(isoDate: string): string {
-  return govukDate(isoDate);
-}
-
 /** What the contact page says of an expected change: "Register updated on 2 December 2026" or "Not yet in the register". */
 export function registerCheckText(updatedOn: string | null): string {
-  return updatedOn ? `Register updated on ${govukDateOf(updatedOn)}` : 'Not yet in the register';
+  return updatedOn ? `Register updated on ${govukDate(updatedOn)}` : 'Not yet in the register';
 }
