@@ -4,60 +4,37 @@
  * user finds it in its contact list. axe (WCAG 2.2 AA) on every page visited, at desktop and phone widths for the
  * appointments pages, and no page logs an error.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import {
-  checkA11y,
-  launchBrowser,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import { browserSuite, checkA11y, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 
 describe('appointments directory in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let dir: string;
-  before(async () => {
-    server = await startTestServer({ now: new Date('2026-03-05T10:00:00Z') });
-    browser = await launchBrowser();
-    dir = mkdtempSync(join(tmpdir(), 'cdsp-appointments-e2e-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = browserSuite({ now: new Date('2026-03-05T10:00:00Z') });
 
   test('appoint an MRA for an LDZ; a shipper raises a MUR there; the MRA finds it in its list', async () => {
-    const shipper = await makeOrg(server.services, {
+    const shipper = await makeOrg(suite.server.services, {
       shortCode: 'APA',
       type: 'shipper',
       name: 'Apex Shipping',
     });
-    const cdsp = await makeOrg(server.services, { type: 'cdsp', name: 'CDSP' });
-    await makeOrg(server.services, { shortCode: 'RDX', type: 'mra', name: 'Readex Meter Reading' });
-    const admin = await makeUser(server.services, {
+    const cdsp = await makeOrg(suite.server.services, { type: 'cdsp', name: 'CDSP' });
+    await makeOrg(suite.server.services, { shortCode: 'RDX', type: 'mra', name: 'Readex Meter Reading' });
+    const admin = await makeUser(suite.server.services, {
       orgShortCode: cdsp.shortCode,
       roles: ['cdsp_admin'],
       name: 'Ada Admin',
       password: TEST_PASSWORD,
     });
-    const shipperUser = await makeUser(server.services, {
+    const shipperUser = await makeUser(suite.server.services, {
       orgShortCode: shipper.shortCode,
       roles: ['cms_user'],
       name: 'Sam Shipper',
       password: TEST_PASSWORD,
     });
-    const mraUser = await makeUser(server.services, {
+    const mraUser = await makeUser(suite.server.services, {
       orgShortCode: 'RDX',
       roles: ['cms_user'],
       name: 'Rex Reader',
@@ -71,9 +48,9 @@ describe('appointments directory in Chromium', () => {
         businessDate: '2026-03-02',
       }),
     ];
-    const path = join(dir, 'register.csv');
+    const path = join(suite.dir, 'register.csv');
     await writeLoadFile(path, rows);
-    await server.services.des.loads.load({
+    await suite.server.services.des.loads.load({
       path,
       businessDate: '2026-03-02',
       actor: TEST_ACTOR,
@@ -84,10 +61,10 @@ describe('appointments directory in Chromium', () => {
     const ldz = site['ldz_id']!;
 
     // The administrator appoints the MRA for the site's LDZ (a refused form first: errors, still axe-clean).
-    const ap = await (await browser.newContext()).newPage();
+    const ap = await (await suite.browser.newContext()).newPage();
     const adminErrors = watchForErrors(ap);
-    await signInAndEnrol(ap, server, admin.email, TEST_PASSWORD);
-    await ap.goto(`${server.baseUrl}/des/appointments`);
+    await signInAndEnrol(ap, suite.server, admin.email, TEST_PASSWORD);
+    await ap.goto(`${suite.server.baseUrl}/des/appointments`);
     await visit(ap, /^Appointments directory$/);
     await ap.getByRole('link', { name: 'Add an appointment' }).click();
     await visit(ap, /^Add an appointment$/);
@@ -125,10 +102,10 @@ describe('appointments directory in Chromium', () => {
     );
 
     // The shipper raises a MUR on its supply point: it is routed to the appointed MRA.
-    const sp = await (await browser.newContext()).newPage();
+    const sp = await (await suite.browser.newContext()).newPage();
     const shipperErrors = watchForErrors(sp);
-    await signInAndEnrol(sp, server, shipperUser.email, TEST_PASSWORD);
-    await sp.goto(`${server.baseUrl}/contacts/new/MUR`);
+    await signInAndEnrol(sp, suite.server, shipperUser.email, TEST_PASSWORD);
+    await sp.goto(`${suite.server.baseUrl}/contacts/new/MUR`);
     await visit(sp, /^MUR: Must Read Request$/);
     await sp.getByLabel('MPRN').fill(mprn);
     await sp.locator('textarea[name="description"]').fill('No valid read for six months.');
@@ -142,10 +119,10 @@ describe('appointments directory in Chromium', () => {
     assert.deepEqual(shipperErrors, []);
 
     // The MRA's user finds it in its list and opens it.
-    const mp = await (await browser.newContext()).newPage();
+    const mp = await (await suite.browser.newContext()).newPage();
     const mraErrors = watchForErrors(mp);
-    await signInAndEnrol(mp, server, mraUser.email, TEST_PASSWORD);
-    await mp.goto(`${server.baseUrl}/contacts`);
+    await signInAndEnrol(mp, suite.server, mraUser.email, TEST_PASSWORD);
+    await mp.goto(`${suite.server.baseUrl}/contacts`);
     await visit(mp, /^Contacts$/);
     await mp.getByRole('link', { name: reference, exact: true }).click();
     await visit(mp, new RegExp(`^Contact ${reference}$`));

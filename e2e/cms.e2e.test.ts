@@ -4,40 +4,19 @@
  * resolver resolves; the shipper accepts and it closes. Both sides see the same timeline, less the other side's
  * internal notes. axe (WCAG 2.2 AA) runs on every page visited and no page logs an error.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import type { Page } from 'playwright-core';
+import { browserSuite, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 
 const ORGS = { shippers: ['CSA', 'CSB'], suppliers: ['CSU'], mams: ['CSM'], igts: [] };
 
 describe('CMS contacts in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let dir: string;
-  before(async () => {
-    // A Thursday: the register loaded for Monday 2 March is visible (D-1 is 4 March).
-    server = await startTestServer({ now: new Date('2026-03-05T10:00:00Z') });
-    browser = await launchBrowser();
-    dir = mkdtempSync(join(tmpdir(), 'cdsp-cms-e2e-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // A Thursday: the register loaded for Monday 2 March is visible (D-1 is 4 March).
+  const suite = browserSuite({ now: new Date('2026-03-05T10:00:00Z') });
 
   /** Opens the contact list from the service navigation and the contact from the list. */
   async function openContact(page: Page, reference: string, view: string) {
@@ -82,29 +61,29 @@ describe('CMS contacts in Chromium', () => {
   test('raise, take, send back, respond, resolve, accept: one timeline for both sides, less internal notes', async () => {
     // Organisations, users with known passwords (they enrol MFA at first sign-in), and a register load that puts
     // an MPRN in the shipper's portfolio.
-    const shipper = await makeOrg(server.services, {
+    const shipper = await makeOrg(suite.server.services, {
       shortCode: 'CSA',
       type: 'shipper',
       name: 'Acme Shipping',
     });
-    await makeOrg(server.services, { shortCode: 'CSB', type: 'shipper', name: 'Other Shipping' });
-    const cdsp = await makeOrg(server.services, { type: 'cdsp', name: 'CDSP' });
-    const shipperUser = await makeUser(server.services, {
+    await makeOrg(suite.server.services, { shortCode: 'CSB', type: 'shipper', name: 'Other Shipping' });
+    const cdsp = await makeOrg(suite.server.services, { type: 'cdsp', name: 'CDSP' });
+    const shipperUser = await makeUser(suite.server.services, {
       orgShortCode: shipper.shortCode,
       roles: ['cms_user'],
       name: 'Sam Shipper',
       password: TEST_PASSWORD,
     });
-    const resolverUser = await makeUser(server.services, {
+    const resolverUser = await makeUser(suite.server.services, {
       orgShortCode: cdsp.shortCode,
       roles: ['cdsp_resolver'],
       name: 'Rita Resolver',
       password: TEST_PASSWORD,
     });
     const rows = [...generateRegister({ count: 60, seed: 11, orgs: ORGS, businessDate: '2026-03-02' })];
-    const path = join(dir, 'register.csv');
+    const path = join(suite.dir, 'register.csv');
     await writeLoadFile(path, rows);
-    await server.services.des.loads.load({
+    await suite.server.services.des.loads.load({
       path,
       businessDate: '2026-03-02',
       actor: TEST_ACTOR,
@@ -115,9 +94,9 @@ describe('CMS contacts in Chromium', () => {
     const mprn = ours['mprn'];
 
     // The shipper raises an ADD contact through the web form.
-    const sp = await (await browser.newContext()).newPage();
+    const sp = await (await suite.browser.newContext()).newPage();
     const shipperErrors = watchForErrors(sp);
-    await signInAndEnrol(sp, server, shipperUser.email, TEST_PASSWORD);
+    await signInAndEnrol(sp, suite.server, shipperUser.email, TEST_PASSWORD);
     await sp.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Contacts' }).click();
     await visit(sp, /^Contacts$/);
     await sp.getByRole('button', { name: 'Raise a contact' }).click();
@@ -169,9 +148,9 @@ describe('CMS contacts in Chromium', () => {
     assert.match(await notes(sp), new RegExp(shipperInternal));
 
     // The CDSP resolver finds it in the received queue, takes it and sends it back for information.
-    const rp = await (await browser.newContext()).newPage();
+    const rp = await (await suite.browser.newContext()).newPage();
     const resolverErrors = watchForErrors(rp);
-    await signInAndEnrol(rp, server, resolverUser.email, TEST_PASSWORD);
+    await signInAndEnrol(rp, suite.server, resolverUser.email, TEST_PASSWORD);
     await openContact(rp, reference, 'received');
     assert.doesNotMatch(await rp.locator('main').innerText(), new RegExp(shipperInternal));
     await act(rp, reference, 'Start work (assign to me)', /started work/);

@@ -2,43 +2,22 @@
  * DES enquiry in a real Chromium: a DES user signs in (password and TOTP enrolment), searches by postcode, opens a
  * supply point, changes the "as at" date, and opens the history. axe (WCAG 2.2 AA) runs on every page visited.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import {
-  launchBrowser,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import { browserSuite, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { generateChanges, generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ORGS = { shippers: ['ESA', 'ESB'], suppliers: ['ESU'], mams: ['ESM'], igts: [] };
 
 describe('DES enquiry in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let dir: string;
-  before(async () => {
-    server = await startTestServer({ now: new Date('2026-03-05T10:00:00Z') });
-    browser = await launchBrowser();
-    dir = mkdtempSync(join(tmpdir(), 'cdsp-des-e2e-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = browserSuite({ now: new Date('2026-03-05T10:00:00Z') });
 
   test('search by postcode, open a supply point, change the as-at date, open the history', async () => {
-    for (const code of ORGS.shippers) await makeOrg(server.services, { shortCode: code, type: 'shipper' });
-    const user = await makeUser(server.services, {
+    for (const code of ORGS.shippers)
+      await makeOrg(suite.server.services, { shortCode: code, type: 'shipper' });
+    const user = await makeUser(suite.server.services, {
       orgShortCode: 'ESA',
       roles: ['des_user'],
       name: 'Dana Enquirer',
@@ -46,9 +25,14 @@ describe('DES enquiry in Chromium', () => {
     });
     const rows = [...generateRegister({ count: 200, seed: 5, orgs: ORGS, businessDate: '2026-03-02' })];
     const load = async (date: string, data: Record<string, string>[]) => {
-      const path = join(dir, `${date}.csv`);
+      const path = join(suite.dir, `${date}.csv`);
       await writeLoadFile(path, data);
-      await server.services.des.loads.load({ path, businessDate: date, actor: TEST_ACTOR, source: 'seed' });
+      await suite.server.services.des.loads.load({
+        path,
+        businessDate: date,
+        actor: TEST_ACTOR,
+        source: 'seed',
+      });
     };
     await load('2026-03-02', rows);
     const changes: Record<string, string>[] = [];
@@ -69,9 +53,9 @@ describe('DES enquiry in Chromium', () => {
     )!;
     assert.ok(target, 'a supply point of ours that changed on 3 March');
 
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await suite.browser.newContext()).newPage();
     const errors = watchForErrors(page);
-    await signInAndEnrol(page, server, user.email, TEST_PASSWORD);
+    await signInAndEnrol(page, suite.server, user.email, TEST_PASSWORD);
 
     await page.getByRole('link', { name: 'Find a supply point' }).click();
     await visit(page, /Find a supply point/);

@@ -6,19 +6,11 @@
  * runs on every page visited, no page logs an error, and the key pages are walked at 1280px and 390px wide with no
  * horizontal overflow of the page at 390px (wide tables scroll inside their own region).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
-import {
-  checkA11y,
-  launchBrowser,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import type { Page } from 'playwright-core';
+import { browserSuite, checkA11y, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { seedDemo } from '../src/demo/seed.ts';
 import { DEMO_PASSWORD } from '../src/demo/demo-world.ts';
 
@@ -56,17 +48,12 @@ async function checkNarrow(page: Page): Promise<void> {
 }
 
 describe('a DMQ from the supply point page to the DMSP and back, in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    // A Thursday: the demo register's loads up to Wednesday 4 March are visible (D-1), Thursday's is pending.
-    server = await startTestServer({ now: new Date('2026-03-05T10:00:00Z') });
-    await seedDemo(server.database.db, server.services);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
+  // A Thursday: the demo register's loads up to Wednesday 4 March are visible (D-1), Thursday's is pending.
+  const suite = browserSuite({
+    now: new Date('2026-03-05T10:00:00Z'),
+    prepare: async (server) => {
+      await seedDemo(server.database.db, server.services);
+    },
   });
 
   test('the shipper raises a DMQ, the DMSP resolves it with an outcome, the shipper accepts', async () => {
@@ -77,15 +64,15 @@ describe('a DMQ from the supply point page to the DMSP and back, in Chromium', (
       where shipper_short_code = 'MES' and class in ('1', '2') and meter_point_status = 'LI'
         and postcode is not null
         and known_to is null and valid_to is null and valid_from <= '2026-03-04'
-      order by mprn limit 1`.execute(server.database.db);
+      order by mprn limit 1`.execute(suite.server.database.db);
     const site = found.rows[0];
     assert.ok(site, 'a live class 1 or 2 supply point in Meridian Energy Shipping’s portfolio');
     const mprn = site.mprn;
 
     // The shipper: finds the supply point in DES by its postcode, raises from its page.
-    const sp = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+    const sp = await (await suite.browser.newContext({ viewport: DESKTOP })).newPage();
     const shipperErrors = watchForErrors(sp);
-    await signInAndEnrol(sp, server, SHIPPER, DEMO_PASSWORD);
+    await signInAndEnrol(sp, suite.server, SHIPPER, DEMO_PASSWORD);
     await sp.getByRole('link', { name: 'Find a supply point' }).click();
     await visit(sp, /^Find a supply point$/);
     await checkNarrow(sp);
@@ -132,9 +119,9 @@ describe('a DMQ from the supply point page to the DMSP and back, in Chromium', (
     assert.doesNotMatch(raisedText, /READ_MISSING/, 'never the code');
 
     // The DMSP: its queue, the contact, start work, resolve with an outcome.
-    const dp = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+    const dp = await (await suite.browser.newContext({ viewport: DESKTOP })).newPage();
     const dmspErrors = watchForErrors(dp);
-    await signInAndEnrol(dp, server, DMSP, DEMO_PASSWORD);
+    await signInAndEnrol(dp, suite.server, DMSP, DEMO_PASSWORD);
     await dp.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Contacts' }).click();
     await visit(dp, /^Contacts$/);
     await dp.getByLabel('Show').selectOption('received');
@@ -213,7 +200,7 @@ describe('a DMQ from the supply point page to the DMSP and back, in Chromium', (
     assert.equal((await sp.locator('#contact-outcome').innerText()).trim(), 'Daily data re-sent');
 
     // Back on the DES page the contact is listed, closed.
-    await sp.goto(`${server.baseUrl}/des/supply-points/${mprn}`);
+    await sp.goto(`${suite.server.baseUrl}/des/supply-points/${mprn}`);
     await visit(sp, new RegExp(`^MPRN ${mprn}$`));
     assert.match(
       await sp.locator('#contacts-table').innerText(),

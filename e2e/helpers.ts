@@ -3,6 +3,10 @@
  * server on a random loopback port over a fresh database, and axe (WCAG 2.2 AA) on every page visited.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { totpCode } from '../src/modules/identity/auth/mfa.ts';
@@ -38,6 +42,35 @@ export async function startTestServer(opts: { now?: Date } = {}): Promise<TestSe
   const address = t.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { ...t, baseUrl: `http://localhost:${port}` };
+}
+
+/** What a browser suite works with: the app, Chromium, and a temporary folder for the files it writes. */
+export interface BrowserSuite {
+  server: TestServer;
+  browser: Browser;
+  dir: string;
+}
+
+/**
+ * Sets up a browser suite before its tests (the app over a fresh database, at `now` when given, then `prepare`;
+ * Chromium; a temporary folder) and tears it down after them. Call inside `describe`; read the fields in tests.
+ */
+export function browserSuite(
+  opts: { now?: Date; prepare?: (server: TestServer) => Promise<void> } = {},
+): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  before(async () => {
+    suite.server = await startTestServer(opts.now ? { now: opts.now } : {});
+    if (opts.prepare) await opts.prepare(suite.server);
+    suite.browser = await launchBrowser();
+    suite.dir = mkdtempSync(join(tmpdir(), 'cdsp-e2e-'));
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.cleanup();
+    if (suite.dir) rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
 }
 
 /** Pages must come from browser.newContext() (axe needs it). Runs axe with the WCAG 2.2 AA rule set and the landmark (region) rule, and fails with the violations listed. */

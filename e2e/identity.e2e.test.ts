@@ -4,45 +4,26 @@
  * request is refused; the LSO disables the user and the user's open session is rejected on its next request.
  * axe (WCAG 2.2 AA) runs on every page visited.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import {
-  checkA11y,
-  launchBrowser,
-  nextTotpCode,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import { browserSuite, checkA11y, nextTotpCode, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../test/support/factories.ts';
 import { readOutbox } from '../src/platform/mail/mailer.ts';
 
 describe('identity and access in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
+  const suite = browserSuite();
 
   test('sign in with TOTP; invite; enrol; removing the DES role and disabling apply on the next request', async () => {
-    const org = await makeOrg(server.services, { name: 'Acceptance Shipping' });
-    const lsoUser = await makeUser(server.services, {
+    const org = await makeOrg(suite.server.services, { name: 'Acceptance Shipping' });
+    const lsoUser = await makeUser(suite.server.services, {
       orgShortCode: org.shortCode,
       roles: ['lso'],
       name: 'Lara Officer',
       password: TEST_PASSWORD,
     });
-    const lso = await (await browser.newContext()).newPage();
+    const lso = await (await suite.browser.newContext()).newPage();
     const lsoErrors = watchForErrors(lso);
-    const lsoSecret = await signInAndEnrol(lso, server, lsoUser.email, TEST_PASSWORD);
+    const lsoSecret = await signInAndEnrol(lso, suite.server, lsoUser.email, TEST_PASSWORD);
 
     // Sign out and in again: password, then a TOTP code.
     await lso.getByRole('button', { name: 'Sign out' }).click();
@@ -51,7 +32,7 @@ describe('identity and access in Chromium', () => {
     await lso.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await lso.getByRole('button', { name: 'Continue' }).click();
     await visit(lso, /Enter your security code/);
-    await lso.getByLabel('Enter your security code').fill(await nextTotpCode(server, lsoSecret));
+    await lso.getByLabel('Enter your security code').fill(await nextTotpCode(suite.server, lsoSecret));
     await lso.getByRole('button', { name: 'Continue' }).click();
     await visit(lso, /Central Data Services/);
     assert.match(await lso.locator('.cdsp-brand-bar').innerText(), /Lara Officer/);
@@ -70,11 +51,11 @@ describe('identity and access in Chromium', () => {
     const userPage = lso.url();
 
     // The invitee follows the emailed link, sets a password, and enrols MFA at first sign-in.
-    const mail = (await readOutbox(server.database.db)).find((m) => m.to === 'uma@acceptance.example')!;
+    const mail = (await readOutbox(suite.server.database.db)).find((m) => m.to === 'uma@acceptance.example')!;
     const link = /(http\S+\/invitation\/\S+)/
       .exec(mail.body)![1]!
-      .replace(/^http:\/\/localhost:\d+/, server.baseUrl);
-    const user = await (await browser.newContext()).newPage();
+      .replace(/^http:\/\/localhost:\d+/, suite.server.baseUrl);
+    const user = await (await suite.browser.newContext()).newPage();
     const userErrors = watchForErrors(user);
     await user.goto(link);
     await visit(user, /Set up your account/);
@@ -83,7 +64,7 @@ describe('identity and access in Chromium', () => {
     await user.getByLabel('Confirm new password').fill(password);
     await user.getByRole('button', { name: 'Save password' }).click();
     await visit(user, /^Sign in$/);
-    await signInAndEnrol(user, server, 'uma@acceptance.example', password);
+    await signInAndEnrol(user, suite.server, 'uma@acceptance.example', password);
 
     // The user creates an API key (shown once) for DES requests.
     await user.getByRole('link', { name: 'Your account' }).click();
@@ -94,7 +75,7 @@ describe('identity and access in Chromium', () => {
     await user.getByRole('button', { name: 'Create key' }).click();
     await visit(user, /Your API keys/);
     const key = (await user.locator('#new-api-key').innerText()).trim();
-    const desRoute = server.app.routeCatalogue.find(
+    const desRoute = suite.server.app.routeCatalogue.find(
       (r) =>
         r.config?.permission === 'des:read' &&
         r.method === 'GET' &&
@@ -102,7 +83,7 @@ describe('identity and access in Chromium', () => {
         !r.url.includes(':'),
     );
     const desRequest = async () => {
-      const res = await fetch(server.baseUrl + (desRoute?.url ?? '/api/v1/me'), {
+      const res = await fetch(suite.server.baseUrl + (desRoute?.url ?? '/api/v1/me'), {
         headers: { authorization: `Bearer ${key}` },
         redirect: 'manual',
       });
@@ -118,7 +99,7 @@ describe('identity and access in Chromium', () => {
       `a DES request is allowed while the user has the DES role (${before})`,
     );
     // The DES page in the browser, when the DES module has one.
-    const desPage = server.app.routeCatalogue.find(
+    const desPage = suite.server.app.routeCatalogue.find(
       (r) =>
         r.config?.permission === 'des:read' &&
         r.method === 'GET' &&
@@ -126,7 +107,7 @@ describe('identity and access in Chromium', () => {
         !r.url.includes(':'),
     );
     if (desPage) {
-      const ok = await user.goto(server.baseUrl + desPage.url);
+      const ok = await user.goto(suite.server.baseUrl + desPage.url);
       assert.equal(ok?.status(), 200, `the DES page ${desPage.url} works with the DES role`);
       await checkA11y(user);
     }
@@ -142,10 +123,10 @@ describe('identity and access in Chromium', () => {
     assert.match(await lso.locator('.govuk-summary-list').innerText(), /Services\s+CMS\n/);
     assert.equal(await desRequest(), 403, 'the next DES request is refused');
     if (desPage) {
-      const refused = await user.goto(server.baseUrl + desPage.url);
+      const refused = await user.goto(suite.server.baseUrl + desPage.url);
       assert.equal(refused?.status(), 403, 'the next DES page request is refused');
       await checkA11y(user);
-      await user.goto(`${server.baseUrl}/account/api-keys`);
+      await user.goto(`${suite.server.baseUrl}/account/api-keys`);
     }
     await user.reload();
     await visit(user, /Your API keys/);
@@ -161,7 +142,7 @@ describe('identity and access in Chromium', () => {
     // The LSO console's other pages.
     await lso.getByRole('link', { name: 'Two-step sign-in policy' }).first().click();
     await visit(lso, /Organisations and two-step sign-in/);
-    await lso.goto(`${server.baseUrl}/help`);
+    await lso.goto(`${suite.server.baseUrl}/help`);
     await visit(lso, /Help and support/);
     assert.match(await lso.locator('main').innerText(), /Lara Officer/);
 

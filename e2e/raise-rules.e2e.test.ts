@@ -4,44 +4,22 @@
  * DMSP serves is refused naming what is missing; the CDSP administrator finds that attempt in its list. axe (WCAG
  * 2.2 AA) on every page visited, and no page logs an error but the refused form's 400.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import {
-  launchBrowser,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import { browserSuite, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 
 describe('raise rules in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let dir: string;
-  before(async () => {
-    server = await startTestServer({ now: new Date('2026-03-05T10:00:00Z') });
-    browser = await launchBrowser();
-    dir = mkdtempSync(join(tmpdir(), 'cdsp-raise-rules-e2e-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = browserSuite({ now: new Date('2026-03-05T10:00:00Z') });
 
   test('a DMSP raises a Class 1 RFA for the shipper, who reads it; an unroutable DMQ reaches the CDSP’s list', async () => {
-    await makeOrg(server.services, { shortCode: 'RRA', type: 'shipper', name: 'Ridge Shipping' });
-    await makeOrg(server.services, { shortCode: 'RRD', type: 'dmsp', name: 'Ridge Daily Metering' });
-    const cdsp = await makeOrg(server.services, { type: 'cdsp', name: 'CDSP' });
+    await makeOrg(suite.server.services, { shortCode: 'RRA', type: 'shipper', name: 'Ridge Shipping' });
+    await makeOrg(suite.server.services, { shortCode: 'RRD', type: 'dmsp', name: 'Ridge Daily Metering' });
+    const cdsp = await makeOrg(suite.server.services, { type: 'cdsp', name: 'CDSP' });
     const user = (org: string, roles: string[], name: string) =>
-      makeUser(server.services, { orgShortCode: org, roles, name, password: TEST_PASSWORD });
+      makeUser(suite.server.services, { orgShortCode: org, roles, name, password: TEST_PASSWORD });
     const shipperUser = await user('RRA', ['cms_user'], 'Sid Shipper');
     const dmspUser = await user('RRD', ['cms_user'], 'Dee Metering');
     const admin = await user(cdsp.shortCode, ['cdsp_admin'], 'Ada Admin');
@@ -55,9 +33,9 @@ describe('raise rules in Chromium', () => {
         businessDate: '2026-03-02',
       }),
     ];
-    const path = join(dir, 'register.csv');
+    const path = join(suite.dir, 'register.csv');
     await writeLoadFile(path, rows);
-    await server.services.des.loads.load({
+    await suite.server.services.des.loads.load({
       path,
       businessDate: '2026-03-02',
       actor: TEST_ACTOR,
@@ -67,7 +45,7 @@ describe('raise rules in Chromium', () => {
     const classFour = rows.find(
       (r) => r['class'] === '4' && r['shipper_short_code'] === 'RRA' && r['meter_point_status'] === 'LI',
     )!;
-    await server.services.appointments.add(
+    await suite.server.services.appointments.add(
       {
         role: 'dmsp',
         organisation: 'RRD',
@@ -79,10 +57,10 @@ describe('raise rules in Chromium', () => {
     );
 
     // The DMSP: RFA is offered, and raised for the Class 1 site.
-    const dp = await (await browser.newContext()).newPage();
+    const dp = await (await suite.browser.newContext()).newPage();
     const dmspErrors = watchForErrors(dp);
-    await signInAndEnrol(dp, server, dmspUser.email, TEST_PASSWORD);
-    await dp.goto(`${server.baseUrl}/contacts/new`);
+    await signInAndEnrol(dp, suite.server, dmspUser.email, TEST_PASSWORD);
+    await dp.goto(`${suite.server.baseUrl}/contacts/new`);
     await visit(dp, /^What kind of contact do you want to raise\?$/);
     const offered = await dp
       .locator('input[name="code"]')
@@ -106,16 +84,16 @@ describe('raise rules in Chromium', () => {
     assert.deepEqual(dmspErrors, []);
 
     // The registered shipper finds it in its list and reads it; its DMQ on a site no DMSP serves is refused.
-    const sp = await (await browser.newContext()).newPage();
+    const sp = await (await suite.browser.newContext()).newPage();
     const shipperErrors = watchForErrors(sp);
-    await signInAndEnrol(sp, server, shipperUser.email, TEST_PASSWORD);
-    await sp.goto(`${server.baseUrl}/contacts`);
+    await signInAndEnrol(sp, suite.server, shipperUser.email, TEST_PASSWORD);
+    await sp.goto(`${suite.server.baseUrl}/contacts`);
     await visit(sp, /^Contacts$/);
     await sp.getByRole('link', { name: reference, exact: true }).click();
     await visit(sp, new RegExp(`^Contact ${reference}$`));
     assert.match(await sp.locator('#contact-on-behalf-of').innerText(), /Ridge Shipping/);
     assert.equal(await sp.getByRole('button', { name: 'Add note' }).count(), 0);
-    await sp.goto(`${server.baseUrl}/contacts/new/DMQ`);
+    await sp.goto(`${suite.server.baseUrl}/contacts/new/DMQ`);
     await visit(sp, /Daily Metered Query/);
     await sp.getByLabel('MPRN').fill(classFour['mprn']!);
     await sp.locator('textarea[name="description"]').fill('No read for the gas day.');
@@ -137,10 +115,10 @@ describe('raise rules in Chromium', () => {
     );
 
     // The CDSP administrator: the attempt in its list, linked from the contacts page.
-    const ap = await (await browser.newContext()).newPage();
+    const ap = await (await suite.browser.newContext()).newPage();
     const adminErrors = watchForErrors(ap);
-    await signInAndEnrol(ap, server, admin.email, TEST_PASSWORD);
-    await ap.goto(`${server.baseUrl}/contacts`);
+    await signInAndEnrol(ap, suite.server, admin.email, TEST_PASSWORD);
+    await ap.goto(`${suite.server.baseUrl}/contacts`);
     await visit(ap, /^Contacts$/);
     await ap.getByRole('link', { name: 'Contacts that could not be routed' }).click();
     await visit(ap, /^Contacts that could not be routed$/);

@@ -4,50 +4,28 @@
  * indicator read-only (never typed); the contact page shows the supply point as raised and links back to DES, where
  * the contact is listed. axe (WCAG 2.2 AA) runs on every page visited and no page logs an error.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import {
-  launchBrowser,
-  signInAndEnrol,
-  startTestServer,
-  visit,
-  watchForErrors,
-  type TestServer,
-} from './helpers.ts';
+import { browserSuite, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 
 const ORGS = { shippers: ['RTA', 'RTB'], suppliers: ['RTU'], mams: ['RTM'], igts: [] };
 
 describe('the contact tied to the register in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let dir: string;
-  before(async () => {
-    // A Thursday: the register loaded for Monday 2 March is visible (D-1 is 4 March).
-    server = await startTestServer({ now: new Date('2026-03-05T10:00:00Z') });
-    browser = await launchBrowser();
-    dir = mkdtempSync(join(tmpdir(), 'cdsp-tie-e2e-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // A Thursday: the register loaded for Monday 2 March is visible (D-1 is 4 March).
+  const suite = browserSuite({ now: new Date('2026-03-05T10:00:00Z') });
 
   test('from the DES page to a raised AGG with its register value, and back', async () => {
-    const shipper = await makeOrg(server.services, {
+    const shipper = await makeOrg(suite.server.services, {
       shortCode: 'RTA',
       type: 'shipper',
       name: 'Tie Shipping',
     });
-    await makeOrg(server.services, { shortCode: 'RTB', type: 'shipper', name: 'Other Shipping' });
-    await makeOrg(server.services, { type: 'cdsp', name: 'CDSP' });
-    const user = await makeUser(server.services, {
+    await makeOrg(suite.server.services, { shortCode: 'RTB', type: 'shipper', name: 'Other Shipping' });
+    await makeOrg(suite.server.services, { type: 'cdsp', name: 'CDSP' });
+    const user = await makeUser(suite.server.services, {
       orgShortCode: shipper.shortCode,
       roles: ['cms_user', 'des_user'],
       name: 'Tess Tie',
@@ -59,20 +37,20 @@ describe('the contact tied to the register in Chromium', () => {
     );
     assert.ok(ours?.['mprn'], 'a non-twin-stream supply point in the shipper’s portfolio');
     const mprn = ours['mprn'];
-    const path = join(dir, 'register.csv');
+    const path = join(suite.dir, 'register.csv');
     await writeLoadFile(path, rows);
-    await server.services.des.loads.load({
+    await suite.server.services.des.loads.load({
       path,
       businessDate: '2026-03-02',
       actor: TEST_ACTOR,
       source: 'seed',
     });
 
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await suite.browser.newContext()).newPage();
     const errors = watchForErrors(page);
-    await signInAndEnrol(page, server, user.email, TEST_PASSWORD);
+    await signInAndEnrol(page, suite.server, user.email, TEST_PASSWORD);
 
-    await page.goto(`${server.baseUrl}/des/supply-points/${mprn}`);
+    await page.goto(`${suite.server.baseUrl}/des/supply-points/${mprn}`);
     await visit(page, new RegExp(`^MPRN ${mprn}$`));
     assert.match(
       await page.locator('main').innerText(),
@@ -112,7 +90,7 @@ describe('the contact tied to the register in Chromium', () => {
 
     // The MPRN step with an MPRN outside the portfolio: an error summary, still axe-clean.
     const theirs = rows.find((r) => r['shipper_short_code'] === 'RTB')!['mprn']!;
-    await page.goto(`${server.baseUrl}/contacts/new/AGG?mprn=${theirs}`);
+    await page.goto(`${suite.server.baseUrl}/contacts/new/AGG?mprn=${theirs}`);
     await visit(page, /^AGG: Twin stream challenge$/);
     assert.match(
       await page.locator('.govuk-error-summary').innerText(),

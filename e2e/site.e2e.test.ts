@@ -1,19 +1,9 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { checkA11y, launchBrowser, startTestServer, watchForErrors, type TestServer } from './helpers.ts';
+import { browserSuite, checkA11y, watchForErrors } from './helpers.ts';
 
 describe('public pages in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
+  const suite = browserSuite();
 
   for (const [path, heading] of [
     ['/', 'Central Data Services'],
@@ -23,9 +13,9 @@ describe('public pages in Chromium', () => {
     ['/no-such-page', 'Page not found'],
   ] as const) {
     test(`${path} loads with its styles and script, and axe finds no WCAG 2.2 AA violation`, async () => {
-      const page = await (await browser.newContext()).newPage();
+      const page = await (await suite.browser.newContext()).newPage();
       const errors = watchForErrors(page);
-      const res = await page.goto(server.baseUrl + path);
+      const res = await page.goto(suite.server.baseUrl + path);
       assert.equal(res?.status(), path === '/no-such-page' ? 404 : 200);
       assert.equal((await page.locator('h1').first().textContent())?.trim(), heading);
       // GOV.UK Frontend's script ran (it needs our CSP nonce to add this class).
@@ -42,8 +32,8 @@ describe('public pages in Chromium', () => {
   }
 
   test('the start page can be used by keyboard: the first Tab reaches the skip link', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(server.baseUrl + '/');
+    const page = await (await suite.browser.newContext()).newPage();
+    await page.goto(suite.server.baseUrl + '/');
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
     assert.equal(focused, 'Skip to main content');
