@@ -144,6 +144,6 @@ export async function signInAndEnrol(
   await visit(page, /Save your recovery codes/);
   assert.equal(await page.locator('#recovery-codes li').count(), 10);
   await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
-  await visit(page, /Central Data Services/);
+  await visit(page, /Central Data Services|Your work today/);
   return secret;
 }

@@ -34,7 +34,7 @@ describe('identity and access in Chromium', () => {
     await visit(lso, /Enter your security code/);
     await lso.getByLabel('Enter your security code').fill(await nextTotpCode(suite.server, lsoSecret));
     await lso.getByRole('button', { name: 'Continue' }).click();
-    await visit(lso, /Central Data Services/);
+    await visit(lso, /Your work today/);
     assert.match(await lso.locator('.cdsp-brand-bar').innerText(), /Lara Officer/);
 
     // The LSO invites a user with CMS and DES roles.

@@ -1,14 +1,10 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { createTestApp, type TestApp } from '../test/support/app.ts';
+import { appPerSuite } from '../test/support/factories.ts';
 
 describe('HTTP foundation', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp();
-  });
-  after(() => t.cleanup());
+  const t = appPerSuite();
 
   test('/healthz says the process is up; /readyz checks the database', async () => {
     const h = await t.app.inject('/healthz');

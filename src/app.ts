@@ -46,6 +46,13 @@ import {
   gesApiPlugin,
 } from './modules/des/enquiry/index.ts';
 import { siteWebPlugin } from './modules/site/site.routes.web.ts';
+import {
+  batchFilesApiPlugin,
+  batchFilesNavigation,
+  batchFilesWebPlugin,
+} from './modules/batch-files/index.ts';
+import { reportsApiPlugin, reportsNavigation, reportsWebPlugin } from './modules/reports/index.ts';
+import { auditApiPlugin, auditNavigation, auditWebPlugin } from './modules/audit/index.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
@@ -124,7 +131,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   // The service navigation: each module's entries, shown by permission.
-  const navigationEntries: NavigationEntry[] = [...cmsNavigation, ...desNavigation];
+  const navigationEntries: NavigationEntry[] = [
+    ...cmsNavigation,
+    ...batchFilesNavigation,
+    ...desNavigation,
+    ...reportsNavigation,
+    ...auditNavigation,
+  ];
   // Per-request template context: CSP nonce, the signed-in actor, the service navigation.
   app.addHook('preHandler', async (req, reply) => {
     const r = reply as unknown as { locals?: Record<string, unknown>; cspNonce?: { script: string } };
@@ -203,10 +216,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get(paths.openApi, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(cmsWebPlugin(services.cms));
-  await app.register(enquiryWebPlugin(services.desEnquiry));
-  await app.register(appointmentsWebPlugin(services.appointments));
-  await app.register(siteWebPlugin, { lsosFor: (actor) => services.lso.lsosOfOwnOrganisation(actor) });
+  // The modules' web pages and their API (below), each registered in this order.
+  const webPlugins = [
+    cmsWebPlugin(services.cms),
+    batchFilesWebPlugin(services.batchFiles),
+    enquiryWebPlugin(services.desEnquiry),
+    appointmentsWebPlugin(services.appointments),
+    reportsWebPlugin(services.reports),
+    auditWebPlugin(services.auditTrail),
+  ];
+  for (const plugin of webPlugins) await app.register(plugin);
+  await app.register(siteWebPlugin, {
+    lsosFor: (actor) => services.lso.lsosOfOwnOrganisation(actor),
+    homePanels: services.home,
+  });
   await app.register(identityWebPlugin, {
     auth: services.auth,
     passwordReset: services.passwordReset,
@@ -223,10 +246,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerApiAuthentication(api, services.tokens);
       await api.register(identityApiPlugin, { tokens: services.tokens });
       await api.register(lsoApiPlugin, { lso: services.lso });
-      await api.register(cmsApiPlugin(services.cms));
-      await api.register(desApiPlugin(services.des));
-      await api.register(appointmentsApiPlugin(services.appointments));
-      await api.register(enquiryApiPlugin(services.desEnquiry));
+      const apiPlugins = [
+        cmsApiPlugin(services.cms),
+        batchFilesApiPlugin(services.batchFiles),
+        desApiPlugin(services.des),
+        appointmentsApiPlugin(services.appointments),
+        enquiryApiPlugin(services.desEnquiry),
+        reportsApiPlugin(services.reports),
+        auditApiPlugin(services.auditTrail),
+      ];
+      for (const plugin of apiPlugins) await api.register(plugin);
     },
     { prefix: '/api/v1' },
   );

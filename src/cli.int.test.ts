@@ -84,16 +84,12 @@ describe('cdsp command line', () => {
       const added = await cli('org add', flags);
       assert.equal(added.code, 0, added.stderr);
     }
-    const user = await cli('user add', {
-      org: 'CLI',
-      email: 'Ops@Cli.example',
-      name: 'Olive Ops',
-      roles: 'cms_user,des_user',
-      password: 'a-long-enough-password',
-    });
+    const olive = { org: 'CLI', email: 'Ops@Cli.example', name: 'Olive Ops', roles: 'cms_user,des_user' };
+    const user = await cli('user add', { ...olive, password: 'a-long-enough-password' });
     assert.equal(user.code, 0, user.stderr);
+    // The same email again (in other case), for another person: refused.
     const dup = await cli('user add', {
-      org: 'CLI',
+      ...olive,
       email: 'ops@cli.example',
       name: 'Again',
       roles: 'cms_user',

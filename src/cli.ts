@@ -24,6 +24,7 @@ import { totpCode } from './modules/identity/auth/mfa.ts';
 import { appointmentCommands, desCommands } from './modules/des/index.ts';
 import { demoGeneratorOrgs } from './demo/des-register.ts';
 import { startServer, stopOnSignals } from './server.ts';
+import { batchFilesCommands } from './modules/batch-files/index.ts';
 
 /** A command of the `cdsp` table, run with every service. */
 export type Command = PlatformCommand<Services>;
@@ -164,6 +165,7 @@ export const commands: Command[] = [
   ...auditCommands(),
   ...desCommands({ generatorOrgs: demoGeneratorOrgs }),
   ...appointmentCommands(),
+  ...batchFilesCommands(),
 ];
 
 function helpText(): string {

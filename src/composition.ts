@@ -4,12 +4,20 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from './platform/clock.ts';
 import type { DB } from './platform/db/schema.ts';
-import { AuditService, registerAuditJobs } from './modules/audit/index.ts';
-import { createIdentity, registerIdentityJobs, type IdentityServices } from './modules/identity/index.ts';
+import { AuditService, AuditTrailService, registerAuditJobs } from './modules/audit/index.ts';
+import {
+  createIdentity,
+  lsoHomePanels,
+  registerIdentityJobs,
+  type Actor,
+  type IdentityServices,
+} from './modules/identity/index.ts';
+import type { HomePanel } from './platform/web/home.ts';
 import type { JobQueue } from './platform/jobs/queue.ts';
 import { DEFAULT_IDENTITY_CONFIG, type Config } from './config.ts';
 import { OutboxMailer, type Mailer } from './platform/mail/mailer.ts';
 import {
+  cmsHomePanels,
   createCms,
   identityDirectory,
   raiseAboutSupplyPointHref,
@@ -26,11 +34,15 @@ import {
   type DesServices,
 } from './modules/des/index.ts';
 import { createDesEnquiry, desPaths, type DesEnquiryServices } from './modules/des/enquiry/index.ts';
+import { createReports, type ReportsServices } from './modules/reports/index.ts';
+import { createBatchFiles, type BatchFilesServices } from './modules/batch-files/index.ts';
 import type pg from 'pg';
 
 export interface Services extends IdentityServices {
   clock: Clock;
   audit: AuditService;
+  /** The audit view: an organisation's audit trail, or every organisation's for CDSP administrators. */
+  auditTrail: AuditTrailService;
   mailer: Mailer;
   /** Contact Management Service: contacts, requests, catalogue, webhooks, jobs. */
   cms: CmsServices;
@@ -40,8 +52,14 @@ export interface Services extends IdentityServices {
   desEnquiry: DesEnquiryServices;
   /** DES's appointments directory: which DMSP and MRA serve which supply points. */
   appointments: AppointmentsService;
+  /** Reports: contact figures, ageing and requests; DES portfolio changes. */
+  reports: ReportsServices;
+  /** CMS batch files: contact files raised through the CMS's raise service, response files, daily update files. */
+  batchFiles: BatchFilesServices;
   /** Settles when every module's jobs are registered on the queue (at once when there is no queue). */
   jobsRegistered: Promise<void>;
+  /** The signed-in home page's panels for an actor: each module's, in their order (CMS, DES, users). */
+  home: (actor: Actor) => Promise<HomePanel[]>;
 }
 
 export interface ServiceOptions {
@@ -93,6 +111,12 @@ export function createServices(
     config: identityConfig,
     site,
   });
+  // The audit view names people and organisations from identity's directory.
+  const auditTrail = new AuditTrailService(db, {
+    organisations: async () => (await identity.listOrganisations()).map((o) => ({ id: o.id, name: o.name })),
+    userName: async (organisationId, userId) =>
+      (await identity.findUser([organisationId], userId))?.name ?? null,
+  });
   const des = createDes({ db, clock, audit, jobs, copyPool: opts.desCopyPool, inboxDir: opts.desInboxDir });
   const appointments = new AppointmentsService(db, clock, audit, {
     organisations: async () =>
@@ -143,6 +167,36 @@ export function createServices(
     },
     publicUrl: site.publicUrl,
   });
+  const reports = createReports({
+    db,
+    clock,
+    // Reports name the raising and resolving organisations (identity's organisations).
+    organisations: {
+      list: async () =>
+        (await identity.listOrganisations()).map((o) => ({ id: o.id, shortCode: o.shortCode, name: o.name })),
+    },
+    // The DES portfolio change report is DES's; the register's code meanings are DES enquiry's.
+    portfolioChanges: {
+      changesOn: (actor, date, o) => des.portfolioChanges.changesOn(actor, date, o),
+      latestDate: (actor) => des.portfolioChanges.latestDate(actor),
+      defaultDate: () => des.portfolioChanges.defaultDate(),
+      codeMeanings: () => desEnquiry.enquiry.fieldMeanings(),
+    },
+  });
+  // Contact files are raised through the CMS's online raise service (the same rules, messages, routing and audit).
+  const batchFiles = createBatchFiles({
+    db,
+    clock,
+    audit,
+    jobs,
+    contacts: cms.contacts,
+    changes: { changesFor: (organisationId, from, to) => cms.contacts.changes(organisationId, from, to) },
+    recipients: {
+      organisations: async () =>
+        (await identity.listOrganisations()).map((o) => ({ id: o.id, shortCode: o.shortCode })),
+    },
+    users: { actorByEmail: (email) => identity.cliActor(email) },
+  });
   // When a register load has been applied, the CMS checks resolved contacts' expected register changes against it.
   des.loads.onApplied(async (load) => {
     await cms.contacts.checkRegister(load);
@@ -153,6 +207,7 @@ export function createServices(
         registerCmsJobs(jobs, cms.jobs),
         des.registerJobs(jobs),
         desEnquiry.registerJobs(jobs),
+        batchFiles.registerJobs(jobs),
         ...(opts.config?.audit ? [registerAuditJobs(jobs, audit, opts.config.audit)] : []),
       ]).then(() => undefined)
     : Promise.resolve();
@@ -160,6 +215,7 @@ export function createServices(
   return {
     clock,
     audit,
+    auditTrail,
     identity,
     auth,
     passwordReset,
@@ -171,6 +227,18 @@ export function createServices(
     des,
     desEnquiry,
     appointments,
+    reports,
+    batchFiles,
     jobsRegistered,
+    home: async (actor) =>
+      (
+        await Promise.all([
+          cmsHomePanels(cms, actor),
+          desEnquiry.home.panels(actor),
+          lsoHomePanels(lso, actor),
+        ])
+      )
+        .flat()
+        .sort((a, b) => a.order - b.order),
   };
 }

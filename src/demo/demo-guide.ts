@@ -21,100 +21,44 @@ export interface DemoOrgGuide {
   sites: DemoSiteToTry[];
 }
 
+/** Each showcase site's MPRN and postcode, in SHOWCASE_KEYS order (demo-guide.int.test.ts checks them). */
+const SITES: Record<ShowcaseKey, { mprn: string; postcode: string }> = {
+  nls_cadent: { mprn: '4909339901', postcode: 'B28 1QT' },
+  nls_ngn: { mprn: '4962438006', postcode: 'DL25 8ZJ' },
+  nls_class2: { mprn: '2203878307', postcode: 'HU11 9QE' },
+  nls_class1: { mprn: '1591092506', postcode: 'S21 3SY' },
+  nls_dead: { mprn: '5001054810', postcode: 'TF10 8TU' },
+  nls_own_mra: { mprn: '4923821210', postcode: 'WN22 2RP' },
+  aeg_1: { mprn: '4894858600', postcode: 'NG10 3YE' },
+  aeg_2: { mprn: '5189311710', postcode: 'AL8 0FB' },
+  ars_1: { mprn: '4899685710', postcode: 'DA24 1RR' },
+  ars_2: { mprn: '4918994104', postcode: 'EN23 9ZX' },
+  mes_1: { mprn: '4890031504', postcode: 'FY25 3QF' },
+  mes_2: { mprn: '4904512807', postcode: 'FY18 2YU' },
+  ipl_1: { mprn: '4952783803', postcode: 'BL26 6PB' },
+  ipl_2: { mprn: '5141040707', postcode: 'E25 6ZS' },
+  shipperless: { mprn: '399685709', postcode: 'HR5 5QG' },
+  unregistered: { mprn: '5010709004', postcode: 'B9 8AU' },
+};
+
+const siteToTry = (site: ShowcaseKey): DemoSiteToTry => ({ ...SITES[site], site });
+
 /** Per demo organisation with users: supply points in its DES portfolio, or the ones it is appointed to. */
-export const DEMO_ORG_GUIDE: DemoOrgGuide[] = [
-  {
-    org: 'NLS',
-    user: 'des.user@northernlights.example',
-    sites: [
-      { mprn: '4909339901', postcode: 'B28 1QT', site: 'nls_cadent' },
-      { mprn: '4962438006', postcode: 'DL25 8ZJ', site: 'nls_ngn' },
-      { mprn: '2203878307', postcode: 'HU11 9QE', site: 'nls_class2' },
-    ],
-  },
-  {
-    org: 'AEG',
-    user: 'ops@albion.example',
-    sites: [
-      { mprn: '4894858600', postcode: 'NG10 3YE', site: 'aeg_1' },
-      { mprn: '5189311710', postcode: 'AL8 0FB', site: 'aeg_2' },
-      { mprn: '4899685710', postcode: 'DA24 1RR', site: 'ars_1' },
-    ],
-  },
-  {
-    org: 'ARS',
-    user: 'ops@albion-retail.example',
-    sites: [
-      { mprn: '4899685710', postcode: 'DA24 1RR', site: 'ars_1' },
-      { mprn: '4918994104', postcode: 'EN23 9ZX', site: 'ars_2' },
-    ],
-  },
-  {
-    org: 'MES',
-    user: 'ops@meridian.example',
-    sites: [
-      { mprn: '4890031504', postcode: 'FY25 3QF', site: 'mes_1' },
-      { mprn: '4904512807', postcode: 'FY18 2YU', site: 'mes_2' },
-    ],
-  },
-  {
-    org: 'NLU',
-    user: 'des@northernlights-supply.example',
-    sites: [
-      { mprn: '4894858600', postcode: 'NG10 3YE', site: 'aeg_1' },
-      { mprn: '4890031504', postcode: 'FY25 3QF', site: 'mes_1' },
-    ],
-  },
-  {
-    org: 'CAD',
-    user: 'ops@cadent.example',
-    sites: [
-      { mprn: '399685709', postcode: 'HR5 5QG', site: 'shipperless' },
-      { mprn: '5010709004', postcode: 'B9 8AU', site: 'unregistered' },
-      { mprn: '4909339901', postcode: 'B28 1QT', site: 'nls_cadent' },
-    ],
-  },
-  {
-    org: 'IPL',
-    user: 'ops@independent-pipelines.example',
-    sites: [
-      { mprn: '4952783803', postcode: 'BL26 6PB', site: 'ipl_1' },
-      { mprn: '5141040707', postcode: 'E25 6ZS', site: 'ipl_2' },
-    ],
-  },
-  {
-    org: 'DMS',
-    user: 'ops@dailymetric.example',
-    sites: [
-      { mprn: '1591092506', postcode: 'S21 3SY', site: 'nls_class1' },
-      { mprn: '2203878307', postcode: 'HU11 9QE', site: 'nls_class2' },
-    ],
-  },
-  {
-    org: 'RRM',
-    user: 'ops@readright.example',
-    sites: [
-      { mprn: '4909339901', postcode: 'B28 1QT', site: 'nls_cadent' },
-      { mprn: '4890031504', postcode: 'FY25 3QF', site: 'mes_1' },
-    ],
-  },
-  {
-    org: 'MSA',
-    user: 'des@meterserve.example',
-    sites: [
-      { mprn: '4962438006', postcode: 'DL25 8ZJ', site: 'nls_ngn' },
-      { mprn: '4918994104', postcode: 'EN23 9ZX', site: 'ars_2' },
-    ],
-  },
-  {
-    org: 'CDS',
-    user: 'contacts@cdsp.example',
-    sites: [
-      { mprn: '4923821210', postcode: 'WN22 2RP', site: 'nls_own_mra' },
-      { mprn: '5001054810', postcode: 'TF10 8TU', site: 'nls_dead' },
-    ],
-  },
-];
+export const DEMO_ORG_GUIDE: DemoOrgGuide[] = (
+  [
+    ['NLS', 'des.user@northernlights.example', ['nls_cadent', 'nls_ngn', 'nls_class2']],
+    ['AEG', 'ops@albion.example', ['aeg_1', 'aeg_2', 'ars_1']],
+    ['ARS', 'ops@albion-retail.example', ['ars_1', 'ars_2']],
+    ['MES', 'ops@meridian.example', ['mes_1', 'mes_2']],
+    ['NLU', 'des@northernlights-supply.example', ['aeg_1', 'mes_1']],
+    ['CAD', 'ops@cadent.example', ['shipperless', 'unregistered', 'nls_cadent']],
+    ['IPL', 'ops@independent-pipelines.example', ['ipl_1', 'ipl_2']],
+    ['DMS', 'ops@dailymetric.example', ['nls_class1', 'nls_class2']],
+    ['RRM', 'ops@readright.example', ['nls_cadent', 'mes_1']],
+    ['MSA', 'des@meterserve.example', ['nls_ngn', 'ars_2']],
+    ['CDS', 'contacts@cdsp.example', ['nls_own_mra', 'nls_dead']],
+  ] as const
+).map(([org, user, sites]) => ({ org, user, sites: sites.map(siteToTry) }));
 
 export interface DemoCodeGuide {
   code: string;
@@ -128,139 +72,33 @@ export interface DemoCodeGuide {
 }
 
 /** One demo user and MPRN per contact code of the catalogue (migrations/data/contact-codes.json). */
-export const DEMO_CODE_GUIDE: DemoCodeGuide[] = [
-  {
-    code: 'ADD',
-    user: 'cms.user@northernlights.example',
-    mprn: '4909339901',
-    site: 'nls_cadent',
-    routedTo: 'CDSP address team',
-  },
-  {
-    code: 'UNC',
-    user: 'ops@cadent.example',
-    mprn: '399685709',
-    site: 'shipperless',
-    routedTo: 'CDSP address team',
-  },
-  {
-    code: 'AGG',
-    user: 'ops@albion.example',
-    mprn: '4894858600',
-    site: 'aeg_1',
-    routedTo: 'CDSP supply point team',
-  },
-  {
-    code: 'DMQ',
-    user: 'cms.user@northernlights.example',
-    mprn: '2203878307',
-    site: 'nls_class2',
-    routedTo: 'DailyMetric Services (DMS)',
-  },
-  {
-    code: 'DUP',
-    user: 'ops@meridian.example',
-    mprn: '4890031504',
-    site: 'mes_1',
-    routedTo: 'CDSP supply point team',
-  },
-  {
-    code: 'ENQ',
-    user: 'ops@dailymetric.example',
-    mprn: '1591092506',
-    site: 'nls_class1',
-    routedTo: 'CDSP service desk team',
-  },
-  {
-    code: 'FILE',
-    user: 'ops@readright.example',
-    mprn: '4962438006',
-    site: 'nls_ngn',
-    routedTo: 'CDSP file team',
-  },
-  {
-    code: 'FOM',
-    user: 'ops@readright.example',
-    mprn: '4890031504',
-    site: 'mes_1',
-    routedTo: 'CDSP supply point team',
-  },
-  { code: 'MNC', user: 'ops@albion-retail.example', mprn: null, site: null, routedTo: 'Cadent Gas (CAD)' },
-  {
-    code: 'GSR',
-    user: 'ops@cadent.example',
-    mprn: '399685709',
-    site: 'shipperless',
-    routedTo: 'Northern Lights Gas Shipping (NLS)',
-  },
-  {
-    code: 'ISO',
-    user: 'ops@albion-retail.example',
-    mprn: '4899685710',
-    site: 'ars_1',
-    routedTo: 'CDSP supply point team',
-  },
-  {
-    code: 'DTL',
-    user: 'cms.user@northernlights.example',
-    mprn: '5001054810',
-    site: 'nls_dead',
-    routedTo: 'CDSP supply point team',
-  },
-  {
-    code: 'MUR',
-    user: 'contacts@cdsp.example',
-    mprn: '4909339901',
-    site: 'nls_cadent',
-    routedTo: 'ReadRight Meter Reading (RRM)',
-  },
-  {
-    code: 'MUS',
-    user: 'ops@cadent.example',
-    mprn: '5010709004',
-    site: 'unregistered',
-    routedTo: 'Northern Lights Gas Shipping (NLS)',
-  },
-  {
-    code: 'PRS',
-    user: 'ops@albion.example',
-    mprn: '5189311710',
-    site: 'aeg_2',
-    routedTo: 'CDSP supply point team',
-  },
-  {
-    code: 'PSA',
-    user: 'ops@albion.example',
-    mprn: '5189311710',
-    site: 'aeg_2',
-    routedTo: 'CDSP supply point team',
-  },
-  {
-    code: 'PSI',
-    user: 'ops@meridian.example',
-    mprn: '4904512807',
-    site: 'mes_2',
-    routedTo: 'CDSP invoicing team',
-  },
-  {
-    code: 'RFA',
-    user: 'ops@dailymetric.example',
-    mprn: '1591092506',
-    site: 'nls_class1',
-    routedTo: 'CDSP invoicing team',
-  },
-  {
-    code: 'CDQ',
-    user: 'ops@albion-retail.example',
-    mprn: '4918994104',
-    site: 'ars_2',
-    routedTo: 'CDSP invoicing team',
-  },
-  {
-    code: 'TOG',
-    user: 'ops@independent-pipelines.example',
-    mprn: '5141040707',
-    site: 'ipl_2',
-    routedTo: 'CDSP revenue protection team',
-  },
-];
+export const DEMO_CODE_GUIDE: DemoCodeGuide[] = (
+  [
+    ['ADD', 'cms.user@northernlights.example', 'nls_cadent', 'CDSP address team'],
+    ['UNC', 'ops@cadent.example', 'shipperless', 'CDSP address team'],
+    ['AGG', 'ops@albion.example', 'aeg_1', 'CDSP supply point team'],
+    ['DMQ', 'cms.user@northernlights.example', 'nls_class2', 'DailyMetric Services (DMS)'],
+    ['DUP', 'ops@meridian.example', 'mes_1', 'CDSP supply point team'],
+    ['ENQ', 'ops@dailymetric.example', 'nls_class1', 'CDSP service desk team'],
+    ['FILE', 'ops@readright.example', 'nls_ngn', 'CDSP file team'],
+    ['FOM', 'ops@readright.example', 'mes_1', 'CDSP supply point team'],
+    ['MNC', 'ops@albion-retail.example', null, 'Cadent Gas (CAD)'],
+    ['GSR', 'ops@cadent.example', 'shipperless', 'Northern Lights Gas Shipping (NLS)'],
+    ['ISO', 'ops@albion-retail.example', 'ars_1', 'CDSP supply point team'],
+    ['DTL', 'cms.user@northernlights.example', 'nls_dead', 'CDSP supply point team'],
+    ['MUR', 'contacts@cdsp.example', 'nls_cadent', 'ReadRight Meter Reading (RRM)'],
+    ['MUS', 'ops@cadent.example', 'unregistered', 'Northern Lights Gas Shipping (NLS)'],
+    ['PRS', 'ops@albion.example', 'aeg_2', 'CDSP supply point team'],
+    ['PSA', 'ops@albion.example', 'aeg_2', 'CDSP supply point team'],
+    ['PSI', 'ops@meridian.example', 'mes_2', 'CDSP invoicing team'],
+    ['RFA', 'ops@dailymetric.example', 'nls_class1', 'CDSP invoicing team'],
+    ['CDQ', 'ops@albion-retail.example', 'ars_2', 'CDSP invoicing team'],
+    ['TOG', 'ops@independent-pipelines.example', 'ipl_2', 'CDSP revenue protection team'],
+  ] as const
+).map(([code, user, site, routedTo]) => ({
+  code,
+  user,
+  mprn: site ? SITES[site].mprn : null,
+  site,
+  routedTo,
+}));

@@ -35,7 +35,7 @@ describe('isolation matrix', () => {
     const roles = new Set(w.members.map((m) => m.role));
     assert.equal(roles.size, 8, [...roles].join(', '));
     const kinds = new Set(w.objects.map((o) => o.kind));
-    assert.equal(kinds.size, 11, [...kinds].join(', '));
+    assert.equal(kinds.size, 12, [...kinds].join(', '));
   });
 
   test('no organisation reads, changes or infers another’s object, and every route refuses roles without its permission', async () => {

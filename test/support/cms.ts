@@ -3,6 +3,7 @@
  * site look-up (the DES module's `findVisibleSite`, fed through the real DES load path), a recording mailer and a
  * recording webhook transport, plus helpers for API clients and common contacts.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +19,11 @@ import type { WebhookTransport } from '../../src/modules/cms/index.ts';
 import { stubResolver, TEST_WEBHOOK_HOSTS } from './webhooks.ts';
 import { generateRegister } from '../../src/modules/des/index.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from './db.ts';
-import { makeOrg, makeUser, TEST_ACTOR } from './factories.ts';
+import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from './factories.ts';
+import { signInAndEnrol, type WebClient } from './web-client.ts';
 import { ADD_FIELDS, makeContact } from './factories/cms.ts';
 import { buildAssets } from '../../scripts/build-assets.ts';
+import { perSuite } from './suite.ts';
 
 export const CMS_NOW = new Date('2026-03-02T10:00:00Z'); // a Monday
 /** The business date of the register files tests load: visible (D-1) from 2026-02-28, before CMS_NOW. */
@@ -88,6 +91,11 @@ export async function createCmsTestApp(): Promise<CmsTestApp> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One CMS test app for a `describe` block: created before its tests and cleaned up after them (perSuite). */
+export function cmsAppPerSuite(): CmsTestApp {
+  return perSuite(createCmsTestApp);
 }
 
 /** A user with an API token in an existing organisation. */
@@ -185,13 +193,40 @@ export async function addSite(t: CmsTestApp, fields: SiteFields = {}): Promise<s
   return site['mprn']!;
 }
 
-export { ADD_FIELDS, GSR_FIELDS } from './factories/cms.ts';
+export { ADD_FIELDS, GSR_CONTACT, GSR_FIELDS } from './factories/cms.ts';
 
 export type Api = (
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   opts?: { body?: unknown; headers?: Record<string, string>; payload?: Buffer },
 ) => Promise<LightMyRequestResponse>;
+
+/** A new user with `roles` in an existing organisation, with an API client for them (`api`). */
+export async function userWithApi(
+  t: CmsTestApp,
+  orgShortCode: string,
+  roles: string[],
+  opts: { groupVisibility?: boolean } = {},
+) {
+  const user = await userWithToken(t, orgShortCode, roles, opts);
+  return { ...user, api: apiAs(t, user.token) };
+}
+
+/** An API client for a new user with `roles` in an existing organisation. */
+export async function apiFor(
+  t: CmsTestApp,
+  orgShortCode: string,
+  roles: string[],
+  opts: { groupVisibility?: boolean } = {},
+): Promise<Api> {
+  return (await userWithApi(t, orgShortCode, roles, opts)).api;
+}
+
+/** A new user with `roles` and a password in an existing organisation, signed in on the web (enrolled for MFA). */
+export async function webFor(t: CmsTestApp, orgShortCode: string, roles: string[]): Promise<WebClient> {
+  const user = await makeUser(t.services, { orgShortCode, roles, password: TEST_PASSWORD });
+  return (await signInAndEnrol(t.app, t.clock, user.email, TEST_PASSWORD)).client;
+}
 
 /** An API client for one token. */
 export function apiAs(t: CmsTestApp, token: string): Api {
@@ -206,6 +241,24 @@ export function apiAs(t: CmsTestApp, token: string): Api {
           ? { payload: opts.body as object }
           : {}),
     });
+}
+
+/**
+ * Asserts that `api` is answered for the contact `reference` exactly as for a contact that does not exist: 404 both,
+ * and the same problem body but for the reference, the instance and the request id ("not yours" is "not found").
+ */
+export async function assertAnsweredAsMissing(api: Api, reference: string): Promise<void> {
+  const missingRef = reference.replace(/\d+$/, (n) => String(Number(n) + 900000));
+  const other = await api('GET', `/contacts/${reference}`);
+  const missing = await api('GET', `/contacts/${missingRef}`);
+  assert.deepEqual([other.statusCode, missing.statusCode], [404, 404]);
+  const strip = (body: string) => {
+    const j = JSON.parse(body) as Record<string, unknown>;
+    delete j['instance'];
+    delete j['request_id'];
+    return JSON.stringify(j).replaceAll(reference, 'REF').replaceAll(missingRef, 'REF');
+  };
+  assert.equal(strip(other.body), strip(missing.body));
 }
 
 /** Raises an ADD contact and returns its JSON body (asserting 201); see factories/cms.ts. */

@@ -24,6 +24,7 @@ export const SCHEMA_OWNERS: Readonly<Record<string, string>> = {
   cms: 'cms',
   audit: 'audit',
   ref: 'reference',
+  batch: 'batch-files',
   mail: 'platform',
   pgboss: 'platform',
 };

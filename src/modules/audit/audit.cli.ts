@@ -2,11 +2,12 @@
  * `cdsp audit verify` and `cdsp audit checkpoint`. Exit codes: 0 the log (and every checkpoint) holds, or the
  * checkpoint was written; 1 something does not hold (named on stdout) or the operation failed; 2 wrong arguments.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, type Command } from '../../platform/cli/command.ts';
 import { CheckpointKeyError, loadSigningKey, loadVerifyingKey } from './audit.checkpoint.ts';
 import type { AuditService, VerifyResult } from './audit.service.ts';
+import { verifyEvidenceBundle } from './audit.bundle.ts';
 
 export type AuditCommandServices = { audit: AuditService };
 
@@ -21,15 +22,41 @@ export const auditCommands = (): Command<AuditCommandServices>[] => [
   {
     name: 'audit verify',
     summary: 'Check the audit log hash chain end to end (and against signed checkpoints)',
-    usage: 'cdsp audit verify [--checkpoints DIR [--public-key FILE]]',
+    usage: 'cdsp audit verify [--checkpoints DIR [--public-key FILE]] | --bundle FILE',
     details:
       'Exits 0 when the chain is intact; otherwise exits 1 and names the first event that does not hold. ' +
       'With --checkpoints, also checks every checkpoint file in DIR (written by `cdsp audit checkpoint`): its ' +
       'signature, and that the log still holds the checkpoint event with exactly the signed hash, reached by an ' +
       'intact chain, with the head at or beyond it; exits 1 naming each checkpoint that does not hold. The key is ' +
-      '--public-key FILE (a PEM public or private key), else the checkpoint key (CDSP_AUDIT_CHECKPOINT_KEY).',
-    options: { checkpoints: { type: 'string' }, 'public-key': { type: 'string' } },
+      '--public-key FILE (a PEM public or private key), else the checkpoint key (CDSP_AUDIT_CHECKPOINT_KEY). ' +
+      'With --bundle FILE, checks an evidence bundle offline instead (no database): every file against the ' +
+      'manifest, every audit event against its hash, every attachment against the hash its event recorded, and the ' +
+      'zip itself; exits 1 naming the first thing that does not hold.',
+    options: {
+      checkpoints: { type: 'string' },
+      'public-key': { type: 'string' },
+      bundle: { type: 'string' },
+    },
     async run(ctx) {
+      const bundleArg = ctx.values.bundle as string | undefined;
+      if (bundleArg !== undefined) {
+        if (ctx.values.checkpoints !== undefined || ctx.values['public-key'] !== undefined)
+          throw new UsageError('--bundle is checked on its own: leave out --checkpoints and --public-key');
+        const file = resolve(bundleArg);
+        if (bundleArg.trim() === '' || !existsSync(file) || isDirectory(file))
+          throw new UsageError(`--bundle must name a file (got '${bundleArg}')`);
+        const r = verifyEvidenceBundle(readFileSync(file));
+        if (!r.ok) {
+          ctx.out(`Evidence bundle FAILED: ${file}: ${r.failure}.`);
+          return 1;
+        }
+        ctx.out(
+          `Evidence bundle intact: ${file}: ${r.files} files match the manifest; ${r.events - r.withheld} audit events ` +
+            `match their hashes${r.withheld ? ` (${r.withheld} more withheld from this party, not recomputable)` : ''}; ` +
+            `${r.attachments} attachments match their audit events.`,
+        );
+        return 0;
+      }
       const dirArg = ctx.values.checkpoints as string | undefined;
       const keyArg = ctx.values['public-key'] as string | undefined;
       if (keyArg !== undefined && dirArg === undefined)

@@ -8,6 +8,21 @@ export interface NewAuditRow extends ChainedEvent {
   hash: Buffer;
 }
 
+/** The audit view's filters (audit.trail.ts validates them); `organisationId` null means every organisation. */
+export interface TrailFilter {
+  organisationId: string | null;
+  /** From this instant (inclusive) to that one (exclusive). */
+  from?: Date;
+  to?: Date;
+  action?: string;
+  userId?: string;
+  userEmail?: string;
+  subjectType?: string;
+  subjectId?: string;
+  beforeSeq?: string;
+  limit: number;
+}
+
 export const auditRepository = {
   /** Locks the chain head for the rest of the transaction, serialising appends. */
   async lockHead(trx: Tx): Promise<{ seq: string; hash: Buffer }> {
@@ -90,6 +105,35 @@ export const auditRepository = {
       .where('subject_id', '=', subjectId)
       .orderBy('seq')
       .execute();
+  },
+
+  /**
+   * The audit view: events newest first, filtered, before a cursor (a sequence number). For one organisation, the
+   * events its people did and those done on its behalf (each read by its own index, then merged); null: every event.
+   */
+  async trail(db: Kysely<DB> | Tx, f: TrailFilter) {
+    const filtered = () => {
+      let q = db.selectFrom('audit.events').selectAll();
+      if (f.from) q = q.where('occurred_at', '>=', f.from);
+      if (f.to) q = q.where('occurred_at', '<', f.to);
+      if (f.action) q = q.where('action', '=', f.action);
+      if (f.userId) q = q.where('actor_user_id', '=', f.userId);
+      if (f.userEmail) q = q.where(sql<string>`lower(actor_label)`, '=', f.userEmail.toLowerCase());
+      if (f.subjectType) q = q.where('subject_type', '=', f.subjectType);
+      if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
+      if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
+      return q.orderBy('seq', 'desc').limit(f.limit);
+    };
+    const org = f.organisationId;
+    if (org === null) return filtered().execute();
+    const own = await filtered().where('organisation_id', '=', org).execute();
+    const onBehalf = await filtered()
+      .where('on_behalf_of_organisation_id', '=', org)
+      .where((eb) => eb.or([eb('organisation_id', 'is', null), eb('organisation_id', '!=', org)]))
+      .execute();
+    return [...own, ...onBehalf]
+      .sort((a, b) => (BigInt(b.seq) > BigInt(a.seq) ? 1 : BigInt(b.seq) < BigInt(a.seq) ? -1 : 0))
+      .slice(0, f.limit);
   },
 
   async count(db: Kysely<DB> | Tx): Promise<number> {

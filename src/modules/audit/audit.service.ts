@@ -50,6 +50,9 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
+/** An event with its place in the chain: the hash of the event before it and its own (hex). */
+export type ChainedAuditEvent = AuditEvent & { prevHash: string; hash: string };
+
 /** The chain head: the last event's sequence number and hash. */
 export interface ChainHead {
   seq: string;
@@ -269,18 +272,38 @@ export class AuditService {
 
   async forSubject(trx: Tx, subjectType: string, subjectId: string): Promise<AuditEvent[]> {
     const rows = await auditRepository.forSubject(trx, subjectType, subjectId);
+    return rows.map(toEvent);
+  }
+
+  /** The events about a subject with their places in the chain (the hash before each, and each one's own). */
+  async forSubjectChained(trx: Tx, subjectType: string, subjectId: string): Promise<ChainedAuditEvent[]> {
+    const rows = await auditRepository.forSubject(trx, subjectType, subjectId);
     return rows.map((r) => ({
-      seq: String(r.seq),
-      id: r.id,
-      occurredAt: r.occurred_at,
-      actorUserId: r.actor_user_id,
-      actorLabel: r.actor_label,
-      organisationId: r.organisation_id,
-      onBehalfOfOrganisationId: r.on_behalf_of_organisation_id,
-      action: r.action,
-      subjectType: r.subject_type,
-      subjectId: r.subject_id,
-      details: (r.details ?? {}) as Record<string, unknown>,
+      ...toEvent(r),
+      prevHash: r.prev_hash.toString('hex'),
+      hash: r.hash.toString('hex'),
     }));
   }
+
+  /** The chain head now: the newest event's sequence number and hash. */
+  async chainHead(trx: Tx): Promise<{ seq: string; hash: string }> {
+    const h = await auditRepository.head(trx);
+    return { seq: h.seq, hash: h.hash.toString('hex') };
+  }
+}
+
+function toEvent(r: Awaited<ReturnType<typeof auditRepository.forSubject>>[number]): AuditEvent {
+  return {
+    seq: String(r.seq),
+    id: r.id,
+    occurredAt: r.occurred_at,
+    actorUserId: r.actor_user_id,
+    actorLabel: r.actor_label,
+    organisationId: r.organisation_id,
+    onBehalfOfOrganisationId: r.on_behalf_of_organisation_id,
+    action: r.action,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    details: (r.details ?? {}) as Record<string, unknown>,
+  };
 }

@@ -1,17 +1,44 @@
-export { AuditService } from './audit.service.ts';
-export type { AuditActor, AuditEventInput, AuditEvent, VerifyResult } from './audit.service.ts';
-export { AuditGroupCommitter } from './audit.group-commit.ts';
-export type { GroupCommitOptions } from './audit.group-commit.ts';
-export type { CheckpointFailure, CheckpointVerifyResult } from './audit.service.ts';
-export { auditCommands } from './audit.cli.ts';
-export type { AuditCommandServices } from './audit.cli.ts';
-export { registerAuditJobs, writeScheduledCheckpoint, AUDIT_CHECKPOINT_JOB } from './audit.jobs.ts';
-export type { AuditCheckpointSettings } from './audit.jobs.ts';
+export {
+  AuditService,
+  type AuditActor,
+  type AuditEventInput,
+  type AuditEvent,
+  type ChainedAuditEvent,
+  type CheckpointFailure,
+  type CheckpointVerifyResult,
+  type VerifyResult,
+} from './audit.service.ts';
+export { AuditGroupCommitter, type GroupCommitOptions } from './audit.group-commit.ts';
+export { auditCommands, type AuditCommandServices } from './audit.cli.ts';
+export {
+  registerAuditJobs,
+  writeScheduledCheckpoint,
+  AUDIT_CHECKPOINT_JOB,
+  type AuditCheckpointSettings,
+} from './audit.jobs.ts';
 export {
   CHECKPOINT_FORMAT,
   CheckpointKeyError,
   loadSigningKey,
   loadVerifyingKey,
   signatureHolds,
+  type Checkpoint,
+  type SignedCheckpoint,
+  type SigningKey,
 } from './audit.checkpoint.ts';
-export type { Checkpoint, SignedCheckpoint, SigningKey } from './audit.checkpoint.ts';
+export {
+  AuditTrailService,
+  type AuditDirectory,
+  type AuditViewer,
+  type TrailPage,
+  type TrailEventView,
+} from './audit.trail.ts';
+export { auditApiPlugin } from './audit.routes.api.ts';
+export { auditWebPlugin, auditNavigation, auditPaths } from './audit.routes.web.ts';
+export {
+  buildEvidenceBundle,
+  verifyEvidenceBundle,
+  type BundleEvent,
+  type BundleFile,
+  type BundleVerifyResult,
+} from './audit.bundle.ts';

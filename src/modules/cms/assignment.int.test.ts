@@ -3,7 +3,7 @@
  * order, RFA and CDQ, oldest first), customer supervisors assigning their organisation's contacts (routed to it,
  * or raised by it) and the requests it received to colleagues, and the "assigned to me" / "unassigned" filters.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
@@ -12,13 +12,13 @@ import { signInAndEnrol } from '../../../test/support/web-client.ts';
 import {
   act,
   addSite,
-  apiAs,
-  createCmsTestApp,
-  GSR_FIELDS,
+  apiFor,
+  cmsAppPerSuite,
+  GSR_CONTACT,
   raiseAdd,
+  userWithApi,
   userWithToken,
   type Api,
-  type CmsTestApp,
 } from '../../../test/support/cms.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { compareQueue } from './domain/queue.ts';
@@ -26,7 +26,7 @@ import { compareQueue } from './domain/queue.ts';
 const DAY = 86_400_000;
 
 describe('CMS queues and assignment', () => {
-  let t: CmsTestApp;
+  const t = cmsAppPerSuite();
   let shipper: { id: string; shortCode: string };
   let gt: { id: string; shortCode: string };
   let shipSup: Api;
@@ -68,42 +68,27 @@ describe('CMS queues and assignment', () => {
   /** A GSR: raised by the site's gas transporter, routed to the site's shipper. */
   async function raiseGsr(): Promise<string> {
     const site = await addSite(t, { shipper_short_code: shipper.shortCode, network_name: network });
-    const res = await gtUser('POST', '/contacts', {
-      body: {
-        code: 'GSR',
-        mprn: site,
-        description: 'Gas escape, supply capped',
-        fields: GSR_FIELDS,
-      },
-    });
+    const res = await gtUser('POST', '/contacts', { body: { ...GSR_CONTACT, mprn: site } });
     assert.equal(res.statusCode, 201, res.body);
     return res.json().reference as string;
   }
 
   before(async () => {
-    t = await createCmsTestApp();
     shipper = await makeOrg(t.services, { type: 'shipper' });
     network = `Net assign ${shipper.shortCode}`;
     gt = await makeOrg(t.services, { type: 'gt', networkName: network });
     const other = await makeOrg(t.services, { type: 'shipper' });
-    shipSup = apiAs(t, (await userWithToken(t, shipper.shortCode, ['cms_supervisor'])).token);
-    const su = await userWithToken(t, shipper.shortCode, ['cms_user']);
-    shipUser = apiAs(t, su.token);
-    shipUserId = su.id;
-    const su2 = await userWithToken(t, shipper.shortCode, ['cms_user']);
-    shipUser2 = apiAs(t, su2.token);
-    shipUser2Id = su2.id;
-    gtSup = apiAs(t, (await userWithToken(t, gt.shortCode, ['cms_supervisor'])).token);
-    gtUser = apiAs(t, (await userWithToken(t, gt.shortCode, ['cms_user'])).token);
-    const gc = await userWithToken(t, gt.shortCode, ['cms_user']);
-    gtColleague = apiAs(t, gc.token);
-    gtColleagueId = gc.id;
-    otherSup = apiAs(t, (await userWithToken(t, other.shortCode, ['cms_supervisor'])).token);
+    shipSup = await apiFor(t, shipper.shortCode, ['cms_supervisor']);
+    ({ api: shipUser, id: shipUserId } = await userWithApi(t, shipper.shortCode, ['cms_user']));
+    ({ api: shipUser2, id: shipUser2Id } = await userWithApi(t, shipper.shortCode, ['cms_user']));
+    gtSup = await apiFor(t, gt.shortCode, ['cms_supervisor']);
+    gtUser = await apiFor(t, gt.shortCode, ['cms_user']);
+    ({ api: gtColleague, id: gtColleagueId } = await userWithApi(t, gt.shortCode, ['cms_user']));
+    otherSup = await apiFor(t, other.shortCode, ['cms_supervisor']);
     otherUserId = (await userWithToken(t, other.shortCode, ['cms_user'])).id;
-    cdsp = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_resolver'])).token);
-    cdspSup = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_supervisor'])).token);
+    cdsp = await apiFor(t, t.cdsp.shortCode, ['cdsp_resolver']);
+    cdspSup = await apiFor(t, t.cdsp.shortCode, ['cdsp_supervisor']);
   });
-  after(() => t.cleanup());
 
   test('the RFA queue is oldest received first by default; a mixed queue follows the queue rule, across pages', async () => {
     const site = await addSite(t, {

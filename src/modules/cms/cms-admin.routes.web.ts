@@ -4,11 +4,12 @@
  * requests (CDSP staff send a DCR, CCR or, about a Theft of Gas contact, an RFI; the organisation asked sees its
  * queue and answers). Registered inside `cmsWebPlugin`; routes declare their permission, forms carry CSRF.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { queryValue, requireActor } from '../../platform/http/actor.ts';
 import { field, fields } from '../../platform/http/forms.ts';
 import { formErrors } from '../../platform/http/form-errors.ts';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
+import type { Actor } from '../identity/index.ts';
 import type { CmsServices } from './cms.services.ts';
 import { cmsPage, routesAbout, explainable } from './cms.pages.ts';
 import { cmsAdminPaths } from './cms.paths.ts';
@@ -182,22 +183,29 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
   });
 
   // ------------------------------------------------------------------------------------------ requests
+  // The CDSP, which sends requests, keeps answered ones in view until it has read them (answered, to review); an
+  // organisation asked sees the ones still to answer.
   const requestsPage = cmsPage(
     'requests',
-    async (actor, q: { all: boolean; assignee: 'me' | 'none' | undefined }) => ({
-      pageTitle: q.all ? 'Requests' : 'Open requests',
-      requests: await cms.requests.list(actor, {
-        status: q.all ? undefined : ['open'],
-        assignee: q.assignee,
-      }),
-      all: q.all,
-      assignee: q.assignee ?? '',
-    }),
+    async (actor, q: { show: RequestsShown; assignee: 'me' | 'none' | undefined }) => {
+      const query = { status: requestStatuses(q.show, actor), assignee: q.assignee };
+      return {
+        pageTitle:
+          q.show === 'current' && actor.organisationType === 'cdsp'
+            ? 'Open and answered requests'
+            : REQUESTS_TITLES[q.show],
+        requests: await cms.requests.list(actor, query),
+        total: await cms.requests.count(actor, query),
+        show: q.show,
+        all: q.show === 'all',
+        assignee: q.assignee ?? '',
+      };
+    },
   );
 
   app.get(cmsAdminPaths.requests, { config: { permission: 'cms:read' } }, async (req, reply) =>
     requestsPage(reply, {
-      all: queryValue(req, 'status') === 'all',
+      show: (['all', 'answered'] as const).find((v) => v === queryValue(req, 'status')) ?? 'current',
       assignee: (['me', 'none'] as const).find((v) => v === queryValue(req, 'assignee')),
     }),
   );
@@ -247,6 +255,26 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
     return { pageTitle: `${request.type_name} ${request.reference}`, request, canRespond, colleagues };
   });
 
+  /** The request page again with the form as sent and why it was refused (`errorField` shows a refusal in words). */
+  const refusedOnRequestPage = (
+    reply: FastifyReply,
+    reference: string,
+    e: unknown,
+    errorField: string,
+    form: Record<string, string>,
+  ) => {
+    if (e instanceof ValidationError)
+      return requestPage(reply, reference, { ...formErrors(e.errors), form }, 400);
+    const x = explainable(e);
+    if (!x) throw e;
+    return requestPage(
+      reply,
+      reference,
+      { ...formErrors([{ field: errorField, message: x.message }]), form },
+      x.status,
+    );
+  };
+
   const aboutRequest = routesAbout(app, 'reference', 'cms:read');
   aboutRequest.get(cmsAdminPaths.request, async (req, reply, reference) => {
     const notice = queryValue(req, 'sent')
@@ -270,15 +298,7 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
       });
       return reply.redirect(`${cmsAdminPaths.request(answered.reference)}?answered=1`, 303);
     } catch (e) {
-      const form = { response: field(req.body, 'response') };
-      if (e instanceof ValidationError)
-        return requestPage(reply, reference, { ...formErrors(e.errors), form }, 400);
-      const x = explainable(e);
-      if (x) {
-        const errors = formErrors([{ field: 'response', message: x.message }]);
-        return requestPage(reply, reference, { ...errors, form }, x.status);
-      }
-      throw e;
+      return refusedOnRequestPage(reply, reference, e, 'response', { response: field(req.body, 'response') });
     }
   });
 
@@ -301,14 +321,29 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
         303,
       );
     } catch (e) {
-      if (e instanceof ValidationError)
-        return requestPage(reply, reference, { ...formErrors(e.errors), form }, 400);
-      const x = explainable(e);
-      if (x) {
-        const errors = formErrors([{ field: 'assignee', message: x.message }]);
-        return requestPage(reply, reference, { ...errors, form }, x.status);
-      }
-      throw e;
+      return refusedOnRequestPage(reply, reference, e, 'assignee', form);
     }
   });
+}
+
+/** Which requests the list shows: the current ones (default), those answered (to review), or all. */
+type RequestsShown = 'current' | 'answered' | 'all';
+
+const REQUESTS_TITLES: Record<RequestsShown, string> = {
+  current: 'Open requests',
+  answered: 'Answered requests to review',
+  all: 'Requests',
+};
+
+/**
+ * The statuses each choice lists: the CDSP's current requests are those open and those answered (its to review),
+ * an organisation's those open (its to answer).
+ */
+export function requestStatuses(
+  show: RequestsShown,
+  actor: Pick<Actor, 'organisationType'>,
+): string[] | undefined {
+  if (show === 'all') return undefined;
+  if (show === 'answered') return ['answered'];
+  return actor.organisationType === 'cdsp' ? ['open', 'answered'] : ['open'];
 }

@@ -1,5 +1,5 @@
 import { formatContactReference } from './domain/reference.ts';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
@@ -10,13 +10,12 @@ import {
   act,
   ADD_FIELDS,
   addSite,
-  apiAs,
-  createCmsTestApp,
-  GSR_FIELDS,
+  apiFor,
+  cmsAppPerSuite,
+  GSR_CONTACT,
   raiseAdd,
   userWithToken,
   type Api,
-  type CmsTestApp,
 } from '../../../test/support/cms.ts';
 
 const DAY = 86_400_000;
@@ -24,7 +23,7 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
 describe('CMS workflows: cross-organisation isolation, requests, jobs, attachments, webhooks, catalogue, lists', () => {
-  let t: CmsTestApp;
+  const t = cmsAppPerSuite();
   let orgA: { id: string; name: string; shortCode: string };
   let a: Api;
   let parentOfA: Api;
@@ -34,16 +33,12 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
   let mprnA: string;
 
   before(async () => {
-    t = await createCmsTestApp();
     const parent = await makeOrg(t.services, { type: 'shipper' });
     orgA = await makeOrg(t.services, { type: 'shipper', parentShortCode: parent.shortCode });
-    a = apiAs(t, (await userWithToken(t, orgA.shortCode, ['cms_supervisor'])).token);
-    parentOfA = apiAs(
-      t,
-      (await userWithToken(t, parent.shortCode, ['cms_user'], { groupVisibility: true })).token,
-    );
-    resolver = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_supervisor'])).token);
-    admin = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_admin'])).token);
+    a = await apiFor(t, orgA.shortCode, ['cms_supervisor']);
+    parentOfA = await apiFor(t, parent.shortCode, ['cms_user'], { groupVisibility: true });
+    resolver = await apiFor(t, t.cdsp.shortCode, ['cdsp_supervisor']);
+    admin = await apiFor(t, t.cdsp.shortCode, ['cdsp_admin']);
     mprnA = await addSite(t, { shipper_short_code: orgA.shortCode });
     outsiders = [];
     const sibling = await makeOrg(t.services, { type: 'shipper', parentShortCode: parent.shortCode });
@@ -57,10 +52,9 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
         parentShortCode === 'sibling'
           ? sibling
           : await makeOrg(t.services, { type, networkName: type === 'gt' ? `Net ${Math.random()}` : null });
-      outsiders.push({ label, api: apiAs(t, (await userWithToken(t, org.shortCode, [...roles])).token) });
+      outsiders.push({ label, api: await apiFor(t, org.shortCode, [...roles]) });
     }
   });
-  after(() => t.cleanup());
 
   const countEvents = () =>
     inScope(t.database.db, SYSTEM_SCOPE, async (trx) =>
@@ -416,7 +410,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
 
   test('lists: filters, text search over descriptions and notes, cursor paging, CSV export', async () => {
     const org = await makeOrg(t.services, { type: 'shipper' });
-    const me = apiAs(t, (await userWithToken(t, org.shortCode, ['cms_user'])).token);
+    const me = await apiFor(t, org.shortCode, ['cms_user']);
     const m = await addSite(t, { shipper_short_code: org.shortCode });
     const refs: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -467,7 +461,7 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
 
   test('CSV export: cells that start like a formula (=, +, -, @) are made text', async () => {
     const org = await makeOrg(t.services, { type: 'shipper' });
-    const me = apiAs(t, (await userWithToken(t, org.shortCode, ['cms_user'])).token);
+    const me = await apiFor(t, org.shortCode, ['cms_user']);
     const m = await addSite(t, { shipper_short_code: org.shortCode });
     const risky = ['=HYPERLINK("http://x.example")', '+44 1234', '-2+3', '@SUM(A1:A9)'];
     for (const d of risky) {
@@ -500,16 +494,9 @@ describe('CMS workflows: cross-organisation isolation, requests, jobs, attachmen
     // GSR: the gas transporter of the site's network raises it; the register's shipper resolves it.
     const network = `Net GSR ${orgA.shortCode}`;
     const gt = await makeOrg(t.services, { type: 'gt', networkName: network });
-    const gtApi = apiAs(t, (await userWithToken(t, gt.shortCode, ['cms_user'])).token);
+    const gtApi = await apiFor(t, gt.shortCode, ['cms_user']);
     const gsrSite = await addSite(t, { shipper_short_code: orgA.shortCode, network_name: network });
-    const gsr = await gtApi('POST', '/contacts', {
-      body: {
-        code: 'GSR',
-        mprn: gsrSite,
-        description: 'Gas escape, supply capped',
-        fields: GSR_FIELDS,
-      },
-    });
+    const gsr = await gtApi('POST', '/contacts', { body: { ...GSR_CONTACT, mprn: gsrSite } });
     assert.equal(gsr.statusCode, 201, gsr.body);
     assert.equal(gsr.json().resolver, `${orgA.name} (${orgA.shortCode})`);
     const seen = await a('GET', `/contacts/${gsr.json().reference}`);

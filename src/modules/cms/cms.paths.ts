@@ -28,5 +28,6 @@ export const cmsPaths = {
   contactNotes: (reference: string) => `/contacts/${reference}/notes`,
   contactAttachments: (reference: string) => `/contacts/${reference}/attachments`,
   attachment: (reference: string, id: string) => `/contacts/${reference}/attachments/${id}`,
+  contactEvidence: (reference: string) => `/contacts/${reference}/evidence.zip`,
   ...cmsAdminPaths,
 } as const;

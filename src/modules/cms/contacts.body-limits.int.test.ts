@@ -2,25 +2,26 @@
  * Issue 15 finding 1: body parsers per route. Only the attachment upload takes a binary body (up to 20 MB); every
  * other CMS route takes JSON with the small default limit, and refuses anything else with a short problem+json.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOrg } from '../../../test/support/factories.ts';
-import { apiAs, createCmsTestApp, userWithToken } from '../../../test/support/cms.ts';
-import type { Api, CmsTestApp } from '../../../test/support/cms.ts';
+import { apiFor, cmsAppPerSuite, type Api } from '../../../test/support/cms.ts';
 
 describe('CMS API body parsers (issue 15, finding 1)', () => {
-  let t: CmsTestApp;
+  const t = cmsAppPerSuite();
   let reader: Api;
   let admin: Api;
 
   before(async () => {
-    t = await createCmsTestApp();
     const org = await makeOrg(t.services, { type: 'shipper' });
-    reader = apiAs(t, (await userWithToken(t, org.shortCode, ['cms_user'])).token);
-    const roles = ['cdsp_admin', 'cdsp_supervisor', 'cdsp_resolver', 'cms_supervisor'];
-    admin = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, roles)).token);
+    reader = await apiFor(t, org.shortCode, ['cms_user']);
+    admin = await apiFor(t, t.cdsp.shortCode, [
+      'cdsp_admin',
+      'cdsp_supervisor',
+      'cdsp_resolver',
+      'cms_supervisor',
+    ]);
   });
-  after(() => t?.cleanup());
 
   const octet = { 'content-type': 'application/octet-stream' };
 

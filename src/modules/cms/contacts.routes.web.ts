@@ -21,7 +21,8 @@ import type { ListQuery } from './contacts/contacts.service.ts';
 import { CONTACT_STATUSES } from './domain/lifecycle.ts';
 import { HUMAN_ACTIONS } from './contacts/contact-context.ts';
 import { defaultSort } from './domain/queue.ts';
-import { cannotRaise, mayRaise } from './domain/contact-codes.ts';
+import { cannotRaise, CDSP_TEAMS, mayRaise } from './domain/contact-codes.ts';
+import { teamName } from './contacts/contact-views.ts';
 import { registerCmsAdminWebRoutes } from './cms-admin.routes.web.ts';
 import { validateMprn } from '../../platform/gas/mprn.ts';
 import { contactFieldRows, siteSnapshotRows } from './contacts/supply-point.ts';
@@ -89,10 +90,15 @@ function filtersOf(query: Record<string, unknown>): Record<string, string> {
   );
 }
 
-function listQueryFrom(q: Record<string, string>): ListQuery {
+/** Contacts per page of the web list. */
+export const LIST_PAGE_SIZE = 25;
+
+/** The list's filters from its URL's query (the home page's counts use the same reading of their links). */
+export function listQueryFrom(q: Record<string, string>): ListQuery {
   const str = (k: string) => (q[k] ? q[k] : undefined);
   const status = str('status');
   const code = str('code');
+  const page = str('page');
   return {
     status: status && (CONTACT_STATUSES as readonly string[]).includes(status) ? [status] : undefined,
     code: code ? [code] : undefined,
@@ -102,11 +108,21 @@ function listQueryFrom(q: Record<string, string>): ListQuery {
     // "Assigned to me" as a view already says whose; the assigned filter then adds nothing.
     assignee:
       str('view') === 'mine' ? undefined : (['me', 'none'] as const).find((v) => v === str('assignee')),
-    due: (['overdue', 'due_today'] as const).find((v) => v === str('due')),
+    due: (['overdue', 'due_today', 'this_week'] as const).find((v) => v === str('due')),
+    waiting: str('waiting') === 'us' ? 'us' : undefined,
+    team: CDSP_TEAMS.find((t) => t === str('team')),
     sort: (['newest', 'oldest', 'due', 'queue'] as const).find((v) => v === str('sort')),
-    cursor: str('cursor'),
-    limit: 50,
+    // A page number as typed (a bad one is refused by the service, as any bad filter is).
+    page: page === undefined ? undefined : /^\d{1,6}$/.test(page) ? Number(page) : 0,
+    limit: LIST_PAGE_SIZE,
   };
+}
+
+/** The list's URL with `query` and page `n` (no page parameter for the first). */
+function listPageHref(query: Record<string, string>, n: number): string {
+  const rest = Object.entries(query).filter(([k, v]) => k !== 'page' && k !== 'cursor' && v !== '');
+  const params = new URLSearchParams(n > 1 ? [...rest, ['page', String(n)]] : rest).toString();
+  return `${cmsPaths.contacts}${params ? `?${params}` : ''}`;
 }
 
 export const cmsWebPlugin =
@@ -125,8 +141,9 @@ export const cmsWebPlugin =
       const sort = listQuery.sort ?? '';
       const defaultOrder = defaultSort(listQuery.view ?? 'all', actor.permissions.has('cms:resolve'));
       const exportQuery = new URLSearchParams(
-        Object.entries(query).filter(([k, v]) => k !== 'cursor' && v !== ''),
+        Object.entries(query).filter(([k, v]) => k !== 'cursor' && k !== 'page' && v !== ''),
       ).toString();
+      const page = listQuery.page ?? 1;
       return {
         pageTitle: 'Contacts',
         list,
@@ -134,10 +151,12 @@ export const cmsWebPlugin =
         defaultOrder,
         codes: await cms.catalogue.list(),
         statuses: CONTACT_STATUSES,
+        teams:
+          actor.organisationType === 'cdsp' ? CDSP_TEAMS.map((t) => ({ value: t, text: teamName(t) })) : [],
         exportHref: `${cmsPaths.contactsExport}${exportQuery ? `?${exportQuery}` : ''}`,
-        nextHref: list.next_cursor
-          ? `${cmsPaths.contacts}?${new URLSearchParams({ ...query, cursor: list.next_cursor }).toString()}`
-          : null,
+        shown: { from: list.offset + 1, to: list.offset + list.items.length },
+        previousHref: page > 1 ? listPageHref(query, page - 1) : null,
+        nextHref: list.next_cursor ? listPageHref(query, page + 1) : null,
       };
     });
 
@@ -364,6 +383,17 @@ export const cmsWebPlugin =
       async (req, reply) => {
         const a = await cms.contacts.attachment(requireActor(req), req.params.reference, req.params.id);
         return sendAttachment(reply, a).send(a.data);
+      },
+    );
+
+    app.get<{ Params: { reference: string } }>(
+      cmsPaths.contactEvidence(':reference'),
+      { config: { permission: 'cms:read' } },
+      async (req, reply) => {
+        const b = await cms.contacts.evidence(requireActor(req), req.params.reference);
+        return sendAttachment(reply, { contentType: 'application/zip', filename: b.filename }).send(
+          Buffer.from(b.data),
+        );
       },
     );
   };

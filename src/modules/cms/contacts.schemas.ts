@@ -125,7 +125,18 @@ const summaryProps = {
     }),
   ),
   description: Type.String(),
+  subject: Type.String({
+    description: 'The form’s subject where the code has one, else the start of the description',
+  }),
+  other_party: Type.String({
+    description:
+      'The organisation on the other side from you (the resolver to a raiser, the raiser to a resolver)',
+  }),
   raised_at: Type.String({ format: 'date-time' }),
+  raised_on: Type.String({ format: 'date', description: 'The date it was raised (London)' }),
+  age_business_days: Type.Integer({
+    description: 'Business days since raised: to today while open, to the day it stopped after',
+  }),
   due_date: Type.String({ format: 'date', description: 'Due by the end of this day (London)' }),
   business_days_left: NullableInt,
   breached: Type.Boolean(),
@@ -246,7 +257,18 @@ export const ContactListQuery = Type.Object({
   mprn: Type.Optional(Type.String()),
   raised_from: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive' })),
   raised_to: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive' })),
-  due: Type.Optional(StringEnum(['overdue', 'due_today'])),
+  due: Type.Optional(
+    StringEnum(['overdue', 'due_today', 'this_week'], {
+      description:
+        'Still being worked and past due, due today, or due from today to the end of this week (Sunday)',
+    }),
+  ),
+  waiting: Type.Optional(
+    StringEnum(['us'], {
+      description:
+        'us: waiting for your organisation: open or in progress where it resolves, awaiting its answer or resolved (to accept) where it raised',
+    }),
+  ),
   assignee: Type.Optional(
     Type.String({
       pattern: '^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
@@ -275,6 +297,7 @@ export const ContactListQuery = Type.Object({
 
 export const ContactList = Type.Object({
   items: Type.Array(ContactSummary),
+  total: Type.Integer({ description: 'How many contacts match the filters (all pages)' }),
   next_cursor: Nullable(
     Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' }),
   ),

@@ -8,6 +8,7 @@ import {
   apiAs,
   createCmsTestApp,
   userWithToken,
+  webFor,
   type CmsTestApp,
 } from '../../../test/support/cms.ts';
 import { makeContact } from '../../../test/support/factories/cms.ts';
@@ -207,12 +208,7 @@ describe('CMS web pages', () => {
       /href="\/contacts"\s+aria-current="true"/,
     );
     assert.equal(nav((await t.app.inject('/')).body), '', 'signed out: no navigation');
-    const desOnly = await makeUser(t.services, {
-      orgShortCode: t.cdsp.shortCode,
-      roles: ['des_user'],
-      password: TEST_PASSWORD,
-    });
-    const desWeb = (await signInAndEnrol(t.app, t.clock, desOnly.email, TEST_PASSWORD)).client;
+    const desWeb = await webFor(t, t.cdsp.shortCode, ['des_user']);
     const page = await desWeb.get('/');
     assert.equal(page.statusCode, 200);
     assert.doesNotMatch(page.body, /href="\/contacts"/, 'no Contacts link without cms:read');

@@ -3,8 +3,7 @@
  * needs (cms.ports.ts); `cmsApiPlugin` and `cmsWebPlugin` are its Fastify plugins; `registerCmsJobs` puts its
  * scheduled jobs on the queue.
  */
-export { createCms } from './cms.services.ts';
-export type { CmsDeps, CmsServices } from './cms.services.ts';
+export { createCms, type CmsDeps, type CmsServices } from './cms.services.ts';
 export { cmsApiPlugin } from './contacts.routes.api.ts';
 export { cmsWebPlugin, cmsNavigation } from './contacts.routes.web.ts';
 export { cmsPaths } from './cms.paths.ts';
@@ -12,16 +11,18 @@ export { CMS_JOBS, registerCmsJobs, CmsJobs } from './cms.jobs.ts';
 export { identityDirectory } from './cms.adapters.ts';
 export { raiseAboutSupplyPointHref } from './contacts/supply-point.ts';
 export { seedDemoContacts } from './demo-contacts.ts';
-export { noRegister } from './cms.ports.ts';
-export type {
-  SiteLookup,
-  SiteInfo,
-  SupplyPointPages,
-  Directory,
-  CmsMailer,
-  ResolvedAddress,
-  WebhookResolver,
-  WebhookTransport,
+export { cmsHomePanels } from './cms.home.ts';
+export {
+  noRegister,
+  type SiteLookup,
+  type SiteInfo,
+  type SupplyPointPages,
+  type Directory,
+  type CmsMailer,
+  type ResolvedAddress,
+  type WebhookResolver,
+  type WebhookTransport,
 } from './cms.ports.ts';
 export type { WebhookTargetPolicy } from './webhook-targets.ts';
 export type { ContactView, ContactSummary } from './contacts/contacts.service.ts';
+export type { ContactChangeView } from './contacts/changes.ts';

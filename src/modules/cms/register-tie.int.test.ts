@@ -7,19 +7,18 @@
  * - the DES supply point page lists the contacts on the MPRN the viewer may see (never another organisation's) and
  *   offers "Raise a contact about this supply point" only to users who may raise one.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
-import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
+import { makeOrg } from '../../../test/support/factories.ts';
+import type { WebClient } from '../../../test/support/web-client.ts';
 import {
   ADD_FIELDS,
   addSite,
-  apiAs,
-  createCmsTestApp,
+  apiFor,
+  cmsAppPerSuite,
   formValues,
-  userWithToken,
+  webFor,
   type Api,
-  type CmsTestApp,
 } from '../../../test/support/cms.ts';
 import { makeContact } from '../../../test/support/factories/cms.ts';
 import { makeLoad, makeSupplyPoints } from '../../../test/support/factories/des.ts';
@@ -31,7 +30,7 @@ const AGG = (fields: Record<string, unknown>) => ({
 });
 
 describe('the contact tied to the register', () => {
-  let t: CmsTestApp;
+  const t = cmsAppPerSuite();
   let shipper: { id: string; shortCode: string };
   let gt: { id: string; shortCode: string };
   let shipperApi: Api;
@@ -45,18 +44,14 @@ describe('the contact tied to the register', () => {
   let mprn: string;
   let otherMprn: string;
 
-  const web = async (orgShortCode: string, roles: string[]) => {
-    const u = await makeUser(t.services, { orgShortCode, roles, password: TEST_PASSWORD });
-    return (await signInAndEnrol(t.app, t.clock, u.email, TEST_PASSWORD)).client;
-  };
+  const web = (orgShortCode: string, roles: string[]) => webFor(t, orgShortCode, roles);
 
   before(async () => {
-    t = await createCmsTestApp();
     shipper = await makeOrg(t.services, { type: 'shipper' });
     gt = await makeOrg(t.services, { type: 'gt', networkName: 'Tie Networks' });
     const other = await makeOrg(t.services, { type: 'shipper' });
-    shipperApi = apiAs(t, (await userWithToken(t, shipper.shortCode, ['cms_user'])).token);
-    gtApi = apiAs(t, (await userWithToken(t, gt.shortCode, ['cms_user'])).token);
+    shipperApi = await apiFor(t, shipper.shortCode, ['cms_user']);
+    gtApi = await apiFor(t, gt.shortCode, ['cms_user']);
     both = await web(shipper.shortCode, ['cms_user', 'des_user']);
     cmsOnly = await web(shipper.shortCode, ['cms_user']);
     desOnly = await web(shipper.shortCode, ['des_user']);
@@ -69,7 +64,6 @@ describe('the contact tied to the register', () => {
     });
     otherMprn = await addSite(t, { shipper_short_code: other.shortCode, twin_stream_site_indicator: 'N' });
   });
-  after(() => t.cleanup());
 
   // ------------------------------------------------------------------------------ current values (API)
   test('AGG: the current twin stream indicator is filled in from the register when left out', async () => {

@@ -7,20 +7,21 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE, type Tx } from '../../platform/db/scope.ts';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
+import { ForbiddenError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import type { AuditActor, AuditEventInput, AuditService } from '../audit/index.ts';
-import type { Actor } from '../identity/index.ts';
+import type { Actor, Permission } from '../identity/index.ts';
 import { validateMprn } from '../../platform/gas/mprn.ts';
 import type { Directory, DirectoryOrganisation, MailIntent } from './cms.ports.ts';
 import { IllegalTransitionError, StaleVersionError } from './cms.errors.ts';
 import { contactsRepository } from './contacts/contacts.repository.ts';
-import { requestsRepository, type RequestRow } from './requests.repository.ts';
+import { requestsRepository, type RequestFilters, type RequestRow } from './requests.repository.ts';
 import {
   auditActorOf,
   businessCalendar,
   normaliseReference,
   scopeOf,
   SYSTEM_ACTOR,
+  visibleByReference,
   type CodeSnapshot,
 } from './contacts/contact-context.ts';
 import { londonDateOf } from '../../platform/time/calendar.ts';
@@ -46,6 +47,37 @@ export interface SendRequestInput {
   /** Business days to respond; defaults to the contact code's response window when about a contact. */
   response_business_days?: number | null;
 }
+
+/** A list of requests: by status, assignment (requests received), and side (sent or received). */
+export interface RequestListQuery {
+  status?: string[];
+  assignee?: 'me' | 'none';
+  side?: 'sent' | 'received';
+}
+
+/** The actions of the organisation a request was sent to: the permission each needs, and why one is refused. */
+const ASSIGN = {
+  permission: 'cms:supervise',
+  notRecipient: 'Only the organisation the request was sent to assigns it',
+  notPermitted: 'Only a supervisor of your organisation can assign its requests',
+  notOpen: () => 'Only an open request can be assigned; this one is no longer open.',
+} as const;
+const RECIPIENT_ACTIONS: Record<
+  'respond' | 'assign' | 'unassign',
+  { permission: Permission; notRecipient: string; notPermitted: string; notOpen: (status: string) => string }
+> = {
+  respond: {
+    permission: 'cms:work',
+    notRecipient: 'Only the organisation the request was sent to can answer it',
+    notPermitted: 'Answering a request needs the cms:work permission',
+    notOpen: (status) =>
+      status === 'answered'
+        ? 'This request has already been answered.'
+        : 'This request closed automatically when its response window ended; it can no longer be answered.',
+  },
+  assign: ASSIGN,
+  unassign: ASSIGN,
+};
 
 export interface RequestView {
   reference: string;
@@ -248,22 +280,33 @@ export class RequestsService {
     return view;
   }
 
-  async list(
-    actor: Actor,
-    q: { status?: string[]; assignee?: 'me' | 'none'; limit?: number },
-  ): Promise<RequestView[]> {
+  async list(actor: Actor, q: RequestListQuery & { limit?: number }): Promise<RequestView[]> {
     const orgs = await this.directory.organisations();
     return inScope(this.db, scopeOf(actor), async (trx) => {
       const rows = await requestsRepository.list(trx, actor.visibleOrganisationIds, {
-        status: q.status,
-        assigneeUserId: q.assignee === 'me' ? actor.userId : undefined,
-        unassigned: q.assignee === 'none',
+        ...this.filters(actor, q),
         limit: Math.min(Math.max(q.limit ?? 100, 1), 500),
       });
       const out: RequestView[] = [];
       for (const r of rows) out.push(this.view(r, orgs, await this.contactRef(trx, actor, r), actor));
       return out;
     });
+  }
+
+  /** How many requests the list with the same filters holds (the list's total, the home page's counts). */
+  async count(actor: Actor, q: RequestListQuery): Promise<number> {
+    return inScope(this.db, scopeOf(actor), (trx) =>
+      requestsRepository.count(trx, actor.visibleOrganisationIds, this.filters(actor, q)),
+    );
+  }
+
+  private filters(actor: Actor, q: RequestListQuery): RequestFilters {
+    return {
+      status: q.status,
+      side: q.side,
+      assigneeUserId: q.assignee === 'me' ? actor.userId : undefined,
+      unassigned: q.assignee === 'none',
+    };
   }
 
   /**
@@ -310,22 +353,7 @@ export class RequestsService {
     }
     const orgs = await this.directory.organisations();
     return inScope(this.db, scopeOf(actor), async (trx) => {
-      const r = await this.visibleRequest(trx, actor, reference, { forUpdate: true });
-      if (!actor.visibleOrganisationIds.includes(r.to_org_id)) {
-        throw new ForbiddenError('Only the organisation the request was sent to can answer it');
-      }
-      if (!actor.permissions.has('cms:work'))
-        throw new ForbiddenError('Answering a request needs the cms:work permission');
-      if (input.version !== null && input.version !== r.version) throw new StaleVersionError(r.version);
-      if (r.status !== 'open') {
-        throw new IllegalTransitionError(
-          r.status === 'answered'
-            ? 'This request has already been answered.'
-            : 'This request closed automatically when its response window ended; it can no longer be answered.',
-          r.status,
-          'respond',
-        );
-      }
+      const r = await this.requestToActOn(trx, actor, reference, input.version, 'respond');
       const now = this.clock.now();
       const updated = await requestsRepository.update(trx, r.id, r.version, {
         status: 'answered',
@@ -368,19 +396,13 @@ export class RequestsService {
     const orgs = await this.directory.organisations();
     const mails: MailIntent[] = [];
     const view = await inScope(this.db, scopeOf(actor), async (trx) => {
-      const r = await this.visibleRequest(trx, actor, reference, { forUpdate: true });
-      if (!actor.visibleOrganisationIds.includes(r.to_org_id))
-        throw new ForbiddenError('Only the organisation the request was sent to assigns it');
-      if (!actor.permissions.has('cms:supervise'))
-        throw new ForbiddenError('Only a supervisor of your organisation can assign its requests');
-      if (input.version !== null && input.version !== r.version) throw new StaleVersionError(r.version);
-      if (r.status !== 'open') {
-        throw new IllegalTransitionError(
-          'Only an open request can be assigned; this one is no longer open.',
-          r.status,
-          wanted ? 'assign' : 'unassign',
-        );
-      }
+      const r = await this.requestToActOn(
+        trx,
+        actor,
+        reference,
+        input.version,
+        wanted ? 'assign' : 'unassign',
+      );
       if (wanted && (!user || user.organisationId !== r.to_org_id || !canWorkContacts(user)))
         throw notAssignable('request', 'the organisation the request was sent to');
       if (!wanted && r.assignee_user_id === null) {
@@ -465,9 +487,29 @@ export class RequestsService {
 
   /** A request sent to or by one of the actor's organisations; NotFoundError for any other. */
   private async visibleRequest(trx: Tx, actor: Actor, reference: string, opts: { forUpdate?: boolean } = {}) {
-    const visible = actor.visibleOrganisationIds;
-    const r = await requestsRepository.byReference(trx, visible, normaliseReference(reference), opts);
-    if (!r) throw new NotFoundError('No such request');
+    return visibleByReference(actor, reference, 'No such request', (visible, ref) =>
+      requestsRepository.byReference(trx, visible, ref, opts),
+    );
+  }
+
+  /**
+   * The open request, locked, for an action of the organisation it was sent to (RECIPIENT_ACTIONS): refused
+   * (ForbiddenError) unless the actor is of that organisation and holds the action's permission, (StaleVersionError)
+   * unless `version`, when given, is current, and (IllegalTransitionError) unless the request is still open.
+   */
+  private async requestToActOn(
+    trx: Tx,
+    actor: Actor,
+    reference: string,
+    version: number | null,
+    action: keyof typeof RECIPIENT_ACTIONS,
+  ): Promise<RequestRow> {
+    const rule = RECIPIENT_ACTIONS[action];
+    const r = await this.visibleRequest(trx, actor, reference, { forUpdate: true });
+    if (!actor.visibleOrganisationIds.includes(r.to_org_id)) throw new ForbiddenError(rule.notRecipient);
+    if (!actor.permissions.has(rule.permission)) throw new ForbiddenError(rule.notPermitted);
+    if (version !== null && version !== r.version) throw new StaleVersionError(r.version);
+    if (r.status !== 'open') throw new IllegalTransitionError(rule.notOpen(r.status), r.status, action);
     return r;
   }
 

@@ -1,19 +1,16 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { makeOrgWithToken } from '../../../test/support/factories.ts';
+import { appPerSuite, makeOrgWithToken } from '../../../test/support/factories.ts';
 import { csv, postCsv, registerRows } from '../../../test/support/des.ts';
 
 describe('DES load API', () => {
-  let t: TestApp;
+  const t = appPerSuite();
   let admin: string;
   let customer: string;
   before(async () => {
-    t = await createTestApp();
     admin = (await makeOrgWithToken(t.services, { type: 'cdsp', roles: ['cdsp_admin'] })).token;
     customer = (await makeOrgWithToken(t.services, { type: 'shipper', roles: ['des_user'] })).token;
   });
-  after(() => t.cleanup());
 
   /** `POST /api/v1/des/loads?<query>` with a CSV body. */
   const postLoad = (token: string, query: string, payload: string) =>

@@ -5,7 +5,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { londonDateOf } from '../../platform/clock.ts';
-import { isDateOption, UsageError, type Command, type CommandContext } from '../../platform/cli/command.ts';
+import {
+  isDateOption,
+  stringOptions,
+  UsageError,
+  type Command,
+  type CommandContext,
+} from '../../platform/cli/command.ts';
 import type { DesServices } from './des.services.ts';
 import type { AuditActor } from '../audit/index.ts';
 import { canonicalDate, readCsv, REGISTER_FIELD_NAMES, toCsvLine } from './register/index.ts';
@@ -142,14 +148,7 @@ export const desCommands = (o: DesCommandOptions): Command<DesCommandServices>[]
       'FILE is a full register file (the state as at D-1) and the output holds the complete new row of each ' +
       'changed supply point (switches, meter exchanges, AQ updates, address corrections, status changes) and new ' +
       'sites, for business date D (default: today in London). Without --out, rows go to standard output.',
-    options: {
-      count: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      'business-date': { type: 'string' },
-      'changes-from': { type: 'string' },
-      rate: { type: 'string' },
-    },
+    options: stringOptions('count', 'seed', 'out', 'business-date', 'changes-from', 'rate'),
     async run(ctx) {
       const seedRaw = ctx.values.seed ?? '1';
       if (typeof seedRaw !== 'string' || !/^\d{1,9}$/.test(seedRaw))

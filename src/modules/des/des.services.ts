@@ -11,6 +11,7 @@ import type { JobQueue } from '../../platform/jobs/queue.ts';
 import type { AuditService } from '../audit/index.ts';
 import { DesLoadService } from './load.service.ts';
 import { RegisterService } from './register.service.ts';
+import { PortfolioChangesService } from './portfolio-changes.service.ts';
 import { DES_LOAD_JOB, handleDesLoadJob, registerDesJobs, type DesJobDeps } from './des.jobs.ts';
 
 export interface DesDeps {
@@ -28,6 +29,8 @@ export interface DesDeps {
 export interface DesServices {
   loads: DesLoadService;
   register: RegisterService;
+  /** What changed in a portfolio on a business date (the reports module's portfolio change report). */
+  portfolioChanges: PortfolioChangesService;
   inboxDir: string;
   /** Starts a recorded load: queues the 'des.load' job, or runs it now when there is no queue. */
   start(loadId: string): Promise<void>;
@@ -38,11 +41,13 @@ export interface DesServices {
 export function createDes(d: DesDeps): DesServices {
   const loads = new DesLoadService(d.db, d.clock, d.audit, d.copyPool ?? null);
   const register = new RegisterService(d.db, d.clock);
+  const portfolioChanges = new PortfolioChangesService(d.db, d.audit, register);
   const inboxDir = d.inboxDir ?? join(tmpdir(), 'cdsp-des-inbox');
   const jobDeps: DesJobDeps = { loads, register, inboxDir };
   return {
     loads,
     register,
+    portfolioChanges,
     inboxDir,
     async start(loadId) {
       if (d.jobs) await d.jobs.send(DES_LOAD_JOB, { loadId });

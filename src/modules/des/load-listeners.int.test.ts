@@ -1,17 +1,14 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
-import { createDesTestEnv, csv, registerRows, type DesTestEnv } from '../../../test/support/des.ts';
+import { createDesTestEnv, csv, registerRows } from '../../../test/support/des.ts';
+import { perSuite } from '../../../test/support/suite.ts';
 import type { AppliedLoad } from './index.ts';
 
 const ACTOR = { userId: null, label: 'listener-test', organisationId: null };
 
 describe('DES load listeners: told of each applied load after its commit', () => {
-  let env: DesTestEnv;
-  before(async () => {
-    env = await createDesTestEnv();
-  });
-  after(() => env.cleanup());
+  const env = perSuite(() => createDesTestEnv());
 
   test('a listener hears of an applied load (not of a duplicate); one that fails leaves the load applied, audited', async () => {
     const heard: AppliedLoad[] = [];

@@ -153,6 +153,14 @@ export const portfolioRepository = {
     return r.rows.map((x) => x.mprn);
   },
 
+  /** How many supply points the portfolio holds (the home page's portfolio size). */
+  async size(trx: Tx, q: Omit<PortfolioQuery, 'mprn' | 'after' | 'limit'>): Promise<number> {
+    const r = await sql<{
+      n: string;
+    }>`SELECT count(DISTINCT p.mprn) AS n FROM (${portfolioSql(q)}) p`.execute(trx);
+    return Number(r.rows[0]?.n ?? 0);
+  },
+
   async isInPortfolio(trx: Tx, q: PortfolioQuery & { mprn: string }): Promise<boolean> {
     return (await portfolioRepository.portfolio(trx, q)).length > 0;
   },

@@ -157,6 +157,16 @@ export type UserPatch = Partial<{
 }>;
 
 export const usersRepository = {
+  /** A user who is not deleted, by email, with the columns an Actor is built from (system scope). */
+  async actorColumnsByEmail(trx: Tx, email: string) {
+    return trx
+      .selectFrom('identity.users as u')
+      .innerJoin('identity.organisations as o', 'o.id', 'u.organisation_id')
+      .select(ACTOR_COLUMNS)
+      .where('u.email', '=', email)
+      .where('u.status', '<>', 'deleted')
+      .executeTakeFirst();
+  },
   async byEmail(trx: Tx, email: string) {
     return trx
       .selectFrom('identity.users')

@@ -9,7 +9,7 @@ import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import type { AuditActor, AuditService } from '../audit/index.ts';
 import { referenceRepository } from '../reference/index.ts';
-import type { Actor } from './actor.ts';
+import { buildActor, type Actor } from './actor.ts';
 import { organisationsRepository, usersRepository } from './identity.repository.ts';
 import type { NewToken, TokensService } from './tokens/tokens.service.ts';
 import { createUserIn, organisationAccess } from './users/user-creation.ts';
@@ -163,6 +163,17 @@ export class IdentityService {
   /** Resolves a bearer token to its Actor (null when unknown, revoked, expired or its user is not active). */
   async authenticateToken(token: string): Promise<Actor | null> {
     return this.tokens.authenticateToken(token);
+  }
+
+  /**
+   * The actor of an active user, by email, for a command run as that user (`cdsp cms import --email`): roles and
+   * data visibility as they are now, as a sign-in would give them; null when there is no such active user.
+   */
+  async cliActor(email: string): Promise<Actor | null> {
+    return inScope(this.db, SYSTEM_SCOPE, async (trx) => {
+      const row = await usersRepository.actorColumnsByEmail(trx, email.trim().toLowerCase());
+      return row && row.status === 'active' ? buildActor(trx, row, 'cli', null) : null;
+    });
   }
 
   async listOrganisations(): Promise<OrganisationView[]> {

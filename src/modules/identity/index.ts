@@ -12,6 +12,7 @@ export { PasswordResetService } from './auth/password-reset.service.ts';
 export { TokensService } from './tokens/tokens.service.ts';
 export type { NewToken, KeyInput, ApiKeyView } from './tokens/tokens.service.ts';
 export { LsoService } from './users/users.service.ts';
+export { lsoHomePanels } from './users/users.home.ts';
 export type { ManagedUser, ManagedOrganisation } from './users/users.service.ts';
 export { RecertificationService } from './users/recertification.service.ts';
 export {

@@ -1,6 +1,9 @@
 /**
  * The one place that maps roles to permissions. Code checks permissions, never role names.
  */
+/** Every DES permission: the CDSP administrator holds them all. */
+const DES_PERMISSIONS = ['des:read', 'des:bulk', 'des:pending_read', 'des:load', 'des:appointments'] as const;
+
 export const PERMISSIONS = [
   'me:read',
   'users:manage',
@@ -12,12 +15,12 @@ export const PERMISSIONS = [
   'cms:resolve',
   'cms:resolve_supervise',
   'cms:catalogue_edit',
-  'des:read',
-  'des:bulk',
-  'des:pending_read',
-  'des:load',
-  'des:appointments',
+  /** Contact performance reports (volumes, ageing, within target, requests). */
+  'reports:read',
+  ...DES_PERMISSIONS,
   'audit:read_org',
+  /** Every organisation's audit trail (CDSP administrators); `audit:read_org` is one's own organisation's. */
+  'audit:read_all',
   'admin:mail_outbox',
   'admin:organisations',
 ] as const;
@@ -27,16 +30,33 @@ export type Permission = (typeof PERMISSIONS)[number];
 const ROLE_PERMISSIONS = {
   lso: ['me:read', 'tokens:own', 'users:manage', 'audit:read_org'],
   cms_user: ['me:read', 'tokens:own', 'cms:read', 'cms:raise', 'cms:work'],
-  cms_supervisor: ['me:read', 'tokens:own', 'cms:read', 'cms:raise', 'cms:work', 'cms:supervise'],
+  cms_supervisor: [
+    'me:read',
+    'tokens:own',
+    'cms:read',
+    'cms:raise',
+    'cms:work',
+    'cms:supervise',
+    'reports:read',
+  ],
   des_user: ['me:read', 'tokens:own', 'des:read'],
   des_bulk: ['me:read', 'tokens:own', 'des:read', 'des:bulk'],
-  cdsp_resolver: ['me:read', 'tokens:own', 'cms:read', 'cms:resolve', 'des:read', 'des:pending_read'],
+  cdsp_resolver: [
+    'me:read',
+    'tokens:own',
+    'cms:read',
+    'cms:resolve',
+    'reports:read',
+    'des:read',
+    'des:pending_read',
+  ],
   cdsp_supervisor: [
     'me:read',
     'tokens:own',
     'cms:read',
     'cms:resolve',
     'cms:resolve_supervise',
+    'reports:read',
     'des:read',
     'des:pending_read',
   ],
@@ -45,14 +65,12 @@ const ROLE_PERMISSIONS = {
     'tokens:own',
     'cms:read',
     'cms:catalogue_edit',
-    'des:read',
-    'des:bulk',
-    'des:pending_read',
-    'des:load',
-    'des:appointments',
+    'reports:read',
+    ...DES_PERMISSIONS,
     'admin:mail_outbox',
     'admin:organisations',
     'audit:read_org',
+    'audit:read_all',
   ],
 } as const satisfies Record<string, readonly Permission[]>;
 
@@ -82,7 +100,7 @@ export const TOKEN_SCOPES = ['cms:read', 'cms:write', 'des:read', 'des:bulk'] as
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[]> = {
-  'cms:read': ['cms:read'],
+  'cms:read': ['cms:read', 'reports:read'],
   'cms:write': ['cms:read', 'cms:raise', 'cms:work', 'cms:supervise', 'cms:resolve', 'cms:resolve_supervise'],
   'des:read': ['des:read', 'des:pending_read'],
   'des:bulk': ['des:read', 'des:bulk'],

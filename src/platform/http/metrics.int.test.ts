@@ -1,17 +1,13 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { appPerSuite } from '../../../test/support/factories.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { startMetricsListener } from './metrics.ts';
 
 const TOKEN = 'metrics-token-0123456789abcdef0123';
 
 describe('/metrics by default', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp();
-  });
-  after(() => t.cleanup());
+  const t = appPerSuite();
 
   test('is not served to anyone on the public listener', async () => {
     await t.app.inject('/healthz');
@@ -25,11 +21,7 @@ describe('/metrics by default', () => {
 });
 
 describe('/metrics with CDSP_METRICS_TOKEN', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp({ env: { CDSP_METRICS_TOKEN: TOKEN } });
-  });
-  after(() => t.cleanup());
+  const t = appPerSuite({ env: { CDSP_METRICS_TOKEN: TOKEN } });
 
   test('refuses a request without the token, or with another, as a 401 problem', async () => {
     for (const authorization of [
@@ -63,11 +55,7 @@ describe('/metrics with CDSP_METRICS_TOKEN', () => {
 });
 
 describe('/metrics on CDSP_METRICS_PORT', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp({ env: { CDSP_METRICS_PORT: '9464' } });
-  });
-  after(() => t.cleanup());
+  const t = appPerSuite({ env: { CDSP_METRICS_PORT: '9464' } });
 
   test('the public listener does not serve it; a loopback listener does', async () => {
     assert.equal((await t.app.inject('/metrics')).statusCode, 404);

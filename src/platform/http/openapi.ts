@@ -1,3 +1,4 @@
+import type { FastifyContextConfig } from 'fastify';
 import { Type } from 'typebox';
 
 const Problem = Type.Object(
@@ -37,4 +38,17 @@ export const BEARER_SECURITY = [{ bearerAuth: [] }];
  */
 export function bearerRoute<S extends object>(tags: string[], summary: string, schema: S) {
   return { tags, summary, security: BEARER_SECURITY, ...schema };
+}
+
+/**
+ * A bearer-authenticated route's options: its `config` (the permission it needs, the audit action it records) and
+ * its schema as `bearerRoute` makes it.
+ */
+export function bearerOptions<S extends object>(
+  config: FastifyContextConfig,
+  tags: string[],
+  summary: string,
+  schema: S,
+) {
+  return { config, schema: bearerRoute(tags, summary, schema) };
 }

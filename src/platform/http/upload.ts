@@ -90,3 +90,22 @@ export async function saveLimited(
   });
   await rethrowingUploadErrors(() => pipeline(source, limit, createWriteStream(path)));
 }
+
+/**
+ * An uploaded file sent either way an API route takes one: the `file` part of a multipart form (its file name, or
+ * `fileName` when it has none) or a raw body a content-type parser kept as a Buffer (named `fileName`).
+ * `tooLarge()` is thrown past `max` bytes; `notAFile()` when the body is neither.
+ */
+export async function fileOrRawBody(
+  req: FastifyRequest,
+  o: { fileName: string; max: number; tooLarge: () => Error; notAFile: () => Error },
+): Promise<{ fileName: string; content: Buffer }> {
+  if (req.isMultipart()) {
+    const part = await requiredFilePart(req);
+    const content = await readLimited(part.file, o.max, o.tooLarge);
+    if (part.file.truncated) throw o.tooLarge();
+    return { fileName: part.filename || o.fileName, content };
+  }
+  if (Buffer.isBuffer(req.body)) return { fileName: o.fileName, content: req.body };
+  throw o.notAFile();
+}

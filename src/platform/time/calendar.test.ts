@@ -5,6 +5,7 @@ import {
   govukDate,
   BusinessCalendar,
   addCalendarDays,
+  endOfWeek,
   fromDayNumber,
   isIsoDate,
   londonDateOf,
@@ -139,4 +140,11 @@ test('govukDate writes a calendar date as GOV.UK does, whatever the machine time
   assert.equal(govukDate('2026-12-01'), '1 December 2026');
   assert.equal(govukDate('2017-06-01'), '1 June 2017');
   assert.equal(govukDate('2024-03-31'), '31 March 2024');
+});
+
+test('endOfWeek is the Sunday ending the Monday-to-Sunday week', () => {
+  assert.equal(endOfWeek('2026-03-02'), '2026-03-08'); // a Monday
+  assert.equal(endOfWeek('2026-03-06'), '2026-03-08'); // a Friday
+  assert.equal(endOfWeek('2026-03-08'), '2026-03-08'); // the Sunday itself
+  assert.equal(endOfWeek('2026-12-29'), '2027-01-03'); // across a year end
 });

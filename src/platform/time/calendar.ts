@@ -44,6 +44,12 @@ function isoWeekday(day: number): number {
   return ((((day + 3) % 7) + 7) % 7) + 1;
 }
 
+/** The Sunday that ends the (Monday to Sunday) week holding `date`. */
+export function endOfWeek(date: IsoDate): IsoDate {
+  const day = toDayNumber(date);
+  return fromDayNumber(day + 7 - isoWeekday(day));
+}
+
 const londonFormatter = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
   year: 'numeric',
@@ -84,6 +90,14 @@ export function govukDate(date: IsoDate): string {
 /** The calendar date in Europe/London of an instant (e.g. 2024-03-31T23:30Z is 2024-04-01 in BST). */
 export function londonDateOf(instant: Date): IsoDate {
   return londonParts(instant).date;
+}
+
+/** The London wall-clock time of an instant as files write it, without a zone: '2026-03-02T10:00:00'. */
+export function londonLocalDateTime(instant: Date): string {
+  const { date, msIntoDay } = londonParts(instant);
+  const s = Math.floor(msIntoDay / 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date}T${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
 }
 
 /**

@@ -58,6 +58,34 @@ export const ALLOW_LIST: Record<string, string> = {
   'POST /invitation/:token': 'a secret one-time token is the only key (256-bit, hashed at rest)',
 };
 
+/** An audit view route: the caller's organisation's trail; a CDSP administrator's is every organisation's. */
+const auditTrail = (url: string): Case => ({
+  kind: 'collection',
+  req: () => get(url),
+  everyOrganisation: {
+    permission: 'audit:read_all',
+    reason: 'a CDSP administrator (audit:read_all) reads every organisation’s audit trail, by design',
+  },
+});
+/** A contact report: the caller's organisations' contacts; CDSP staff's are every organisation's. */
+const contactReport = (url: string): Case => ({
+  kind: 'collection',
+  req: () => get(url),
+  everyOrganisation: {
+    permission: 'cms:resolve',
+    reason: 'CDSP staff report on every organisation’s contacts, by design',
+  },
+});
+/** The portfolio change report of the world's register date: the caller's portfolio; the CDSP's is the register. */
+const portfolioChanges = (url: string): Case => ({
+  kind: 'collection',
+  req: () => get(url),
+  everyOrganisation: {
+    permission: 'des:pending_read',
+    reason: 'CDSP staff read the whole register (the CDSP right), so every portfolio’s changes, by design',
+  },
+});
+const REPORT_PERIOD = 'from=2026-01-01&to=2026-12-31';
 const CDSP_LOADS = 'register loads are the CDSP’s own operation (des:load is held by cdsp_admin only)';
 const CATALOGUE = 'the contact code catalogue is edited by the CDSP only (cms:catalogue_edit)';
 const APPOINTMENTS =
@@ -175,6 +203,11 @@ export const CASES: Record<string, Case | Case[]> = {
     kind: 'object',
     object: 'contact',
     req: (id) => get(`/api/v1/contacts/${id}`),
+  },
+  'GET /api/v1/contacts/:reference/evidence': {
+    kind: 'object',
+    object: 'contact',
+    req: (id) => get(`/api/v1/contacts/${id}/evidence`),
   },
   'POST /api/v1/contacts/:reference/actions': {
     kind: 'object',
@@ -343,6 +376,16 @@ export const CASES: Record<string, Case | Case[]> = {
     },
   ],
   'GET /api/v1/des/enquiries': { kind: 'collection', req: () => get('/api/v1/des/enquiries') },
+  'GET /api/v1/audit-events': auditTrail('/api/v1/audit-events?limit=500'),
+  'GET /api/v1/audit-events/export': auditTrail('/api/v1/audit-events/export'),
+  'GET /api/v1/reports/contacts': contactReport(
+    `/api/v1/reports/contacts?${REPORT_PERIOD}&group_by=organisation`,
+  ),
+  'GET /api/v1/reports/contacts/ageing': contactReport('/api/v1/reports/contacts/ageing'),
+  'GET /api/v1/reports/requests': contactReport(`/api/v1/reports/requests?${REPORT_PERIOD}`),
+  'GET /api/v1/reports/portfolio-changes': portfolioChanges(
+    '/api/v1/reports/portfolio-changes?date=2026-02-27',
+  ),
   'POST /api/v1/des/bulk-enquiries': {
     kind: 'object',
     object: 'supply-point',
@@ -368,6 +411,27 @@ export const CASES: Record<string, Case | Case[]> = {
     kind: 'object',
     object: 'bulk-enquiry',
     req: (id) => get(`/api/v1/des/bulk-enquiries/${id}/results.xlsx`),
+  },
+  'POST /api/v1/contact-files': {
+    kind: 'own',
+    reason: "uploads a contact file of the caller's organisation (the header must name it)",
+    req: () => ({ url: '/api/v1/contact-files', payload: 'A00', headers: { 'content-type': 'text/csv' } }),
+  },
+  'GET /api/v1/contact-files': { kind: 'collection', req: () => get('/api/v1/contact-files') },
+  'GET /api/v1/contact-files/:id': {
+    kind: 'object',
+    object: 'contact-file',
+    req: (id) => get(`/api/v1/contact-files/${id}`),
+  },
+  'GET /api/v1/contact-files/:id/response': {
+    kind: 'object',
+    object: 'contact-file',
+    req: (id) => get(`/api/v1/contact-files/${id}/response`),
+  },
+  'GET /api/v1/contact-update-files': {
+    kind: 'collection',
+    okStatus: 404,
+    req: () => get('/api/v1/contact-update-files?date=2026-02-27'),
   },
   'GET /supplier/v1': { kind: 'object', object: 'supply-point', req: (id) => get(`/supplier/v1?mprn=${id}`) },
 
@@ -446,6 +510,11 @@ export const CASES: Record<string, Case | Case[]> = {
     req: (id) => form('/contacts/new/ADD', { mprn: id, description: 'Probe', ...ADD_FORM }),
   },
   'GET /contacts/:reference': { kind: 'object', object: 'contact', req: (id) => get(`/contacts/${id}`) },
+  'GET /contacts/:reference/evidence.zip': {
+    kind: 'object',
+    object: 'contact',
+    req: (id) => get(`/contacts/${id}/evidence.zip`),
+  },
   'POST /contacts/:reference/actions': {
     kind: 'object',
     object: 'contact',
@@ -497,6 +566,33 @@ export const CASES: Record<string, Case | Case[]> = {
     object: 'supply-point',
     req: (id) => get(`/des/supply-points/${id}/history`),
   },
+  'GET /contact-files': { kind: 'collection', req: () => get('/contact-files') },
+  'POST /contact-files': {
+    kind: 'own',
+    reason: "uploads a contact file of the caller's organisation",
+    req: () => form('/contact-files'),
+  },
+  'GET /contact-files/sample.csv': {
+    kind: 'own',
+    reason: "a sample contact file for the caller's organisation",
+    req: () => get('/contact-files/sample.csv'),
+  },
+  'GET /contact-files/updates': { kind: 'collection', req: () => get('/contact-files/updates') },
+  'GET /contact-files/updates/:file': {
+    kind: 'collection',
+    okStatus: 404,
+    req: () => get('/contact-files/updates/2026-02-27.csv'),
+  },
+  'GET /contact-files/:id': {
+    kind: 'object',
+    object: 'contact-file',
+    req: (id) => get(`/contact-files/${id}`),
+  },
+  'GET /contact-files/:id/response.csv': {
+    kind: 'object',
+    object: 'contact-file',
+    req: (id) => get(`/contact-files/${id}/response.csv`),
+  },
   'GET /des/bulk': { kind: 'collection', req: () => get('/des/bulk') },
   'POST /des/bulk': {
     kind: 'own',
@@ -515,6 +611,13 @@ export const CASES: Record<string, Case | Case[]> = {
     req: (id) => get(`/des/bulk/${id}/results.xlsx`),
   },
   'GET /des/enquiry-log': { kind: 'collection', req: () => get('/des/enquiry-log') },
+  'GET /audit': auditTrail('/audit'),
+  'GET /audit/export.csv': auditTrail('/audit/export.csv'),
+  'GET /reports': contactReport(`/reports?${REPORT_PERIOD}&group_by=organisation`),
+  'GET /reports/contacts.csv': contactReport(`/reports/contacts.csv?${REPORT_PERIOD}&group_by=organisation`),
+  'GET /reports/contacts.xlsx': contactReport(`/reports/contacts.xlsx?${REPORT_PERIOD}&group_by=code`),
+  'GET /reports/portfolio-changes': portfolioChanges('/reports/portfolio-changes?date=2026-02-27'),
+  'GET /reports/portfolio-changes.csv': portfolioChanges('/reports/portfolio-changes.csv?date=2026-02-27'),
   'GET /des/appointments': { kind: 'cdsp-only', reason: APPOINTMENTS, req: () => get('/des/appointments') },
   'GET /des/appointments/new': {
     kind: 'cdsp-only',

@@ -87,7 +87,8 @@ export type ObjectKind =
   | 'api-key'
   | 'supply-point'
   | 'postcode'
-  | 'bulk-enquiry';
+  | 'bulk-enquiry'
+  | 'contact-file';
 
 export interface World {
   app: FastifyInstance;
@@ -504,6 +505,32 @@ export async function createWorld(opts: { plugins?: Plugin[] } = {}): Promise<Wo
     label: 'bulk enquiry of A-shipper',
     parties: { orgs: new Set([A('shipper').id]) },
     markers: [bulk.id as string],
+  });
+  // ---------------------------------------------------------------- a contact file (batch-files)
+  const fileOwner = need(A('shipper'), 'cms_user');
+  const contactFile = await created(
+    await api(fileOwner, 'POST', '/api/v1/contact-files', {
+      payload: [
+        `A00,CMS_CONTACTS,${A('shipper').shortCode},1,2026-03-02T09:00:00`,
+        'C01,ISO-FILE-1,ENQ,,Isolation probe',
+        'C02,ISO-FILE-1,subject,Probe',
+        'C02,ISO-FILE-1,enquiry_category,OTHER',
+        'C02,ISO-FILE-1,details,Probe',
+        'Z99,1',
+        '',
+      ].join('\r\n'),
+      headers: { 'content-type': 'text/csv' },
+    }),
+    'contact file',
+    202,
+  );
+  objects.push({
+    kind: 'contact-file',
+    id: contactFile.id as string,
+    missing: randomUUID(),
+    label: 'contact file of A-shipper',
+    parties: { orgs: new Set([A('shipper').id]) },
+    markers: [contactFile.id as string],
   });
   for (const s of [S1, S2]) {
     const r = await api(need(A('shipper'), 'des_user'), 'GET', `/api/v1/supply-points/${s.mprn}`);

@@ -24,6 +24,9 @@ export const GSR_FIELDS = {
   details: 'Capped at the meter',
 };
 
+/** A GSR as its gas transporter raises it (add the MPRN of a site on the transporter's network). */
+export const GSR_CONTACT = { code: 'GSR', description: 'Gas escape, supply capped', fields: GSR_FIELDS };
+
 export const CONTACT_DEFAULTS = {
   code: 'ADD',
   description: 'The registered address is wrong',

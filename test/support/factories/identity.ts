@@ -2,11 +2,11 @@
  * Identity factories: organisations, users (people, LSOs, service accounts), API keys and actors, with valid,
  * deterministic defaults and overrides; and the app per test suite that identity tests share.
  */
-import { after, before } from 'node:test';
 import type { Services } from '../../../src/composition.ts';
 import type { AuditActor } from '../../../src/modules/audit/index.ts';
 import type { Actor } from '../../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../app.ts';
+import { perSuite } from '../suite.ts';
 
 export const TEST_ACTOR: AuditActor = { userId: null, label: 'test', organisationId: null };
 export const TEST_PASSWORD = 'factory-password-2026';
@@ -148,17 +148,7 @@ export async function makeServiceAccount(
  * stands for that app (it forwards to it once `before` has run), so a suite reads `const t = appPerSuite()`.
  */
 export function appPerSuite(opts: Parameters<typeof createTestApp>[0] = {}): TestApp {
-  let t: TestApp | undefined;
-  before(async () => {
-    t = await createTestApp(opts);
-  });
-  after(() => t?.cleanup());
-  return new Proxy({} as TestApp, {
-    get(_target, key) {
-      if (!t) throw new Error('the suite app is used before it was created');
-      return Reflect.get(t, key) as unknown;
-    },
-  });
+  return perSuite(() => createTestApp(opts));
 }
 
 /**

@@ -57,7 +57,10 @@ export interface ListQuery {
   mprn?: string;
   raised_from?: string;
   raised_to?: string;
-  due?: 'overdue' | 'due_today';
+  /** this_week: due from today to the end of this week (Sunday), still being worked. */
+  due?: 'overdue' | 'due_today' | 'this_week';
+  /** us: waiting for the viewer's organisation (to work where it resolves, to answer or accept where it raised). */
+  waiting?: 'us';
   /** A user id, "me", or "none" (not assigned on the viewer's side). */
   assignee?: string;
   view?: 'all' | 'mine' | 'raised' | 'received' | 'team';
@@ -66,6 +69,8 @@ export interface ListQuery {
   /** Default: the queue order for a resolving side's queue, newest first otherwise (domain/queue.ts). */
   sort?: 'newest' | 'oldest' | 'due' | 'queue';
   cursor?: string;
+  /** The web list's numbered page (from 1), instead of a cursor. */
+  page?: number;
   limit?: number;
 }
 
@@ -152,14 +157,24 @@ export async function loadVisible(
   reference: string,
   forUpdate = false,
 ): Promise<ContactRow> {
-  const c = await contactsRepository.byReference(
-    trx,
-    actor.visibleOrganisationIds,
-    normaliseReference(reference),
-    { forUpdate },
+  return visibleByReference(actor, reference, 'No such contact', (visible, ref) =>
+    contactsRepository.byReference(trx, visible, ref, { forUpdate }),
   );
-  if (!c) throw new NotFoundError('No such contact');
-  return c;
+}
+
+/**
+ * A row by its reference when the actor's organisations may see it: `find` looks the normalised reference up among
+ * them; not visible and not existing are the same NotFoundError (`missing`).
+ */
+export async function visibleByReference<R>(
+  actor: Actor,
+  reference: string,
+  missing: string,
+  find: (visible: Actor['visibleOrganisationIds'], reference: string) => Promise<R | undefined>,
+): Promise<R> {
+  const row = await find(actor.visibleOrganisationIds, normaliseReference(reference));
+  if (!row) throw new NotFoundError(missing);
+  return row;
 }
 
 export function challengeWindowOpen(

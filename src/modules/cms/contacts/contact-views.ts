@@ -72,7 +72,15 @@ export interface ContactSummary {
   /** Who it is assigned to on the viewer's side (the resolving side first, for a group on both sides). */
   assigned_to: string | null;
   description: string;
+  /** The contact's subject: its form's subject field where the code has one, else the description's start. */
+  subject: string;
+  /** The organisation on the other side from the viewer (the resolver to a raiser, the raiser to a resolver). */
+  other_party: string;
   raised_at: string;
+  /** The London date it was raised on. */
+  raised_on: string;
+  /** Business days since it was raised: to today while open, to the day it stopped (closed, resolved) after. */
+  age_business_days: number;
   due_date: string;
   business_days_left: number | null;
   breached: boolean;
@@ -126,11 +134,25 @@ export interface ContactView extends ContactSummary {
 
 const ACTIVE: readonly string[] = ['open', 'in_progress', 'awaiting_customer'];
 
+/** A CDSP team in words: "CDSP supply point team". */
+export const teamName = (team: string): string => `CDSP ${team.replace(/_/g, ' ')} team`;
+
 /** "CDSP address team", or the resolving organisation's name and short code. */
 export function resolverName(c: Pick<ContactRow, 'resolver_team' | 'resolver_org_id'>, orgs: OrgMap): string {
-  if (c.resolver_team) return `CDSP ${c.resolver_team.replace(/_/g, ' ')} team`;
+  if (c.resolver_team) return teamName(c.resolver_team);
   const o = orgs.get(c.resolver_org_id);
   return o ? `${o.name} (${o.shortCode})` : 'Unknown';
+}
+
+/** The longest subject a list shows before it is shortened with an ellipsis. */
+const SUBJECT_LENGTH = 80;
+
+/** The form's subject field where the code has one, else the first line of the description (shortened). */
+function subjectOf(c: Pick<ContactRow, 'fields' | 'description'>): string {
+  const subject = (c.fields as Record<string, unknown>)['subject'];
+  const text = (typeof subject === 'string' && subject.trim() ? subject : c.description).trim();
+  const line = text.split(/\r?\n/)[0] ?? '';
+  return line.length > SUBJECT_LENGTH ? `${line.slice(0, SUBJECT_LENGTH - 1).trimEnd()}…` : line;
 }
 
 export function toSummary(
@@ -146,6 +168,9 @@ export function toSummary(
   const active = ACTIVE.includes(c.status) && c.status !== 'awaiting_customer';
   const left = active ? calendar.businessDaysBetween(today, c.due_date) : null;
   const raiser = orgs.get(c.raiser_org_id);
+  const raiserName = raiser ? `${raiser.name} (${raiser.shortCode})` : 'Unknown';
+  const ended = c.closed_at ?? c.stopped_at;
+  const age = calendar.businessDaysBetween(londonDateOf(c.raised_at), ended ? londonDateOf(ended) : today);
   return {
     reference: c.reference,
     code: c.code,
@@ -153,7 +178,7 @@ export function toSummary(
     status: c.status,
     version: c.version,
     mprn: c.mprn,
-    raiser: raiser ? `${raiser.name} (${raiser.shortCode})` : 'Unknown',
+    raiser: raiserName,
     raiser_reference: c.raiser_reference,
     resolver: resolverName(c, orgs),
     resolver_team: c.resolver_team,
@@ -163,7 +188,11 @@ export function toSummary(
     raiser_assignee_user_id: onRaiserSide ? c.raiser_assignee_user_id : null,
     assigned_to: onResolverSide ? c.assignee_label : raiserAssignee,
     description: c.description,
+    subject: subjectOf(c),
+    other_party: onResolverSide && !onRaiserSide ? raiserName : resolverName(c, orgs),
     raised_at: c.raised_at.toISOString(),
+    raised_on: londonDateOf(c.raised_at),
+    age_business_days: Math.max(age, 0),
     due_date: c.due_date,
     business_days_left: left,
     breached: active && today > c.due_date,

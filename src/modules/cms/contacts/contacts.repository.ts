@@ -6,7 +6,7 @@ import { sql, type ExpressionBuilder, type Insertable, type Selectable, type Upd
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Tx } from '../../../platform/db/scope.ts';
 import type { CmsTables } from '../cms.tables.ts';
-import { ids, type Visible } from '../cms.visibility.ts';
+import { ids, updateIfVersion, type Visible } from '../cms.visibility.ts';
 
 export type { Visible } from '../cms.visibility.ts';
 
@@ -22,6 +22,10 @@ type ContactEb = ExpressionBuilder<DB, 'cms.contacts'>;
 const WORK_BY = sql<string>`(CASE WHEN cms.contacts.code_snapshot->>'worked_in' = 'received_order'
   THEN to_char(cms.contacts.raised_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')
   ELSE to_char(cms.contacts.due_date, 'YYYY-MM-DD') END)`;
+
+/** The statuses in which the resolving side has the next move, and those in which the raising side has. */
+const RESOLVER_TURN = ['open', 'in_progress'];
+const RAISER_TURN = ['awaiting_customer', 'resolved'];
 
 function contactVisible(eb: ContactEb, v: Visible) {
   if (v === 'system') return eb.lit(true);
@@ -56,9 +60,16 @@ export interface ContactFilters {
   mprn?: string;
   raisedFrom?: Date;
   raisedBefore?: Date;
-  /** 'overdue': past due and still being worked; 'due_today'. */
-  due?: 'overdue' | 'due_today';
+  /** 'overdue': past due and still being worked; 'due_today'; 'this_week': due from today to `weekEnd`. */
+  due?: 'overdue' | 'due_today' | 'this_week';
   today: string;
+  /** The last day of the current week (Sunday), for `due: 'this_week'`. */
+  weekEnd?: string;
+  /**
+   * 'us': waiting for the viewer's organisation: still to be worked where it resolves (open, in progress), to be
+   * answered or accepted where it raised (awaiting the customer, resolved).
+   */
+  waiting?: 'us';
   /**
    * Assigned to this user on the viewer's side: the resolving side's assignee where the viewer's organisation
    * resolves the contact, the raising organisation's own assignee where it raised it.
@@ -74,8 +85,82 @@ export interface ContactFilters {
   /** 'queue': the resolving side's default order (domain/queue.ts): work-by date, time raised, id. */
   sort: 'newest' | 'oldest' | 'due' | 'queue';
   cursor?: { key: string; id: string } | null;
+  /** Rows to skip (the web list's numbered pages; the API pages by cursor). */
+  offset?: number;
   limit: number;
 }
+
+/** The contacts matching the filters (no order, no paging): what `list` pages through and `count` counts. */
+function filteredContacts(trx: Tx, v: Visible, f: ContactCriteria) {
+  let q = trx.selectFrom('cms.contacts').where((eb) => contactVisible(eb, v));
+  if (v !== 'system' && f.side === 'raised')
+    q = q.where((eb) => eb.or([eb('raiser_org_id', 'in', ids(v)), eb('on_behalf_of_org_id', 'in', ids(v))]));
+  if (v !== 'system' && f.side === 'received') q = q.where('resolver_org_id', 'in', ids(v));
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.code?.length) q = q.where('code', 'in', f.code);
+  if (f.mprn) q = q.where('mprn', '=', f.mprn);
+  if (f.raisedFrom) q = q.where('raised_at', '>=', f.raisedFrom);
+  if (f.raisedBefore) q = q.where('raised_at', '<', f.raisedBefore);
+  if (f.assigneeUserId) {
+    const user = f.assigneeUserId;
+    q = q.where((eb) =>
+      v === 'system'
+        ? eb('assignee_user_id', '=', user)
+        : eb.or([
+            eb.and([eb('resolver_org_id', 'in', ids(v)), eb('assignee_user_id', '=', user)]),
+            eb.and([eb('raiser_org_id', 'in', ids(v)), eb('raiser_assignee_user_id', '=', user)]),
+          ]),
+    );
+  }
+  if (f.unassigned) {
+    q = q.where((eb) =>
+      v === 'system'
+        ? eb('assignee_user_id', 'is', null)
+        : eb.or([
+            eb.and([eb('resolver_org_id', 'in', ids(v)), eb('assignee_user_id', 'is', null)]),
+            eb.and([eb('raiser_org_id', 'in', ids(v)), eb('raiser_assignee_user_id', 'is', null)]),
+          ]),
+    );
+  }
+  if (f.raisedByUserId) q = q.where('raiser_user_id', '=', f.raisedByUserId);
+  if (f.team) q = q.where('resolver_team', '=', f.team);
+  if (f.due === 'overdue') {
+    q = q.where('status', 'in', ['open', 'in_progress']).where('due_date', '<', f.today);
+  } else if (f.due === 'due_today') {
+    q = q.where('status', 'in', ['open', 'in_progress']).where('due_date', '=', f.today);
+  } else if (f.due === 'this_week') {
+    q = q
+      .where('status', 'in', ['open', 'in_progress'])
+      .where('due_date', '>=', f.today)
+      .where('due_date', '<=', f.weekEnd ?? f.today);
+  }
+  if (f.waiting === 'us') {
+    // Waiting for the viewer's organisation: to be worked where it resolves, to answer or accept where it raised.
+    q = q.where((eb) =>
+      v === 'system'
+        ? eb('status', 'in', [...RESOLVER_TURN, ...RAISER_TURN])
+        : eb.or([
+            eb.and([eb('resolver_org_id', 'in', ids(v)), eb('status', 'in', RESOLVER_TURN)]),
+            eb.and([eb('raiser_org_id', 'in', ids(v)), eb('status', 'in', RAISER_TURN)]),
+          ]),
+    );
+  }
+  if (f.q) {
+    // Descriptions, raiser references and references, plus the notes this caller may read (external notes,
+    // and internal notes of the caller's own side).
+    const query = sql`plainto_tsquery('simple', ${f.q})`;
+    const sideOk =
+      v === 'system' ? sql`true` : sql`(n.visibility = 'external' OR n.side_org_id IN (${sql.join(ids(v))}))`;
+    q = q.where(
+      sql<boolean>`(cms.contacts.search @@ ${query} OR EXISTS (
+        SELECT 1 FROM cms.notes n WHERE n.contact_id = cms.contacts.id AND n.search @@ ${query} AND ${sideOk}))`,
+    );
+  }
+  return q;
+}
+
+/** The filters without the order and paging (what a count needs). */
+export type ContactCriteria = Omit<ContactFilters, 'sort' | 'cursor' | 'offset' | 'limit'>;
 
 export const contactsRepository = {
   async insert(trx: Tx, row: Insertable<CmsTables['cms.contacts']>) {
@@ -138,71 +223,19 @@ export const contactsRepository = {
 
   /** Optimistic update: changes the row only if it still has `version`; returns undefined when it does not. */
   async update(trx: Tx, id: string, version: number, patch: ContactPatch) {
-    return trx
-      .updateTable('cms.contacts')
-      .set({ ...patch, version: version + 1 })
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .returningAll()
-      .executeTakeFirst();
+    return updateIfVersion(trx, 'cms.contacts', id, version, patch);
+  },
+
+  /** How many contacts match the filters (the list's total). */
+  async count(trx: Tx, v: Visible, f: ContactCriteria): Promise<number> {
+    const row = await filteredContacts(trx, v, f)
+      .select(sql<string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   },
 
   async list(trx: Tx, v: Visible, f: ContactFilters) {
-    let q = trx
-      .selectFrom('cms.contacts')
-      .selectAll()
-      .where((eb) => contactVisible(eb, v));
-    if (v !== 'system' && f.side === 'raised')
-      q = q.where((eb) =>
-        eb.or([eb('raiser_org_id', 'in', ids(v)), eb('on_behalf_of_org_id', 'in', ids(v))]),
-      );
-    if (v !== 'system' && f.side === 'received') q = q.where('resolver_org_id', 'in', ids(v));
-    if (f.status?.length) q = q.where('status', 'in', f.status);
-    if (f.code?.length) q = q.where('code', 'in', f.code);
-    if (f.mprn) q = q.where('mprn', '=', f.mprn);
-    if (f.raisedFrom) q = q.where('raised_at', '>=', f.raisedFrom);
-    if (f.raisedBefore) q = q.where('raised_at', '<', f.raisedBefore);
-    if (f.assigneeUserId) {
-      const user = f.assigneeUserId;
-      q = q.where((eb) =>
-        v === 'system'
-          ? eb('assignee_user_id', '=', user)
-          : eb.or([
-              eb.and([eb('resolver_org_id', 'in', ids(v)), eb('assignee_user_id', '=', user)]),
-              eb.and([eb('raiser_org_id', 'in', ids(v)), eb('raiser_assignee_user_id', '=', user)]),
-            ]),
-      );
-    }
-    if (f.unassigned) {
-      q = q.where((eb) =>
-        v === 'system'
-          ? eb('assignee_user_id', 'is', null)
-          : eb.or([
-              eb.and([eb('resolver_org_id', 'in', ids(v)), eb('assignee_user_id', 'is', null)]),
-              eb.and([eb('raiser_org_id', 'in', ids(v)), eb('raiser_assignee_user_id', 'is', null)]),
-            ]),
-      );
-    }
-    if (f.raisedByUserId) q = q.where('raiser_user_id', '=', f.raisedByUserId);
-    if (f.team) q = q.where('resolver_team', '=', f.team);
-    if (f.due === 'overdue') {
-      q = q.where('status', 'in', ['open', 'in_progress']).where('due_date', '<', f.today);
-    } else if (f.due === 'due_today') {
-      q = q.where('status', 'in', ['open', 'in_progress']).where('due_date', '=', f.today);
-    }
-    if (f.q) {
-      // Descriptions, raiser references and references, plus the notes this caller may read (external notes,
-      // and internal notes of the caller's own side).
-      const query = sql`plainto_tsquery('simple', ${f.q})`;
-      const sideOk =
-        v === 'system'
-          ? sql`true`
-          : sql`(n.visibility = 'external' OR n.side_org_id IN (${sql.join(ids(v))}))`;
-      q = q.where(
-        sql<boolean>`(cms.contacts.search @@ ${query} OR EXISTS (
-          SELECT 1 FROM cms.notes n WHERE n.contact_id = cms.contacts.id AND n.search @@ ${query} AND ${sideOk}))`,
-      );
-    }
+    let q = filteredContacts(trx, v, f).selectAll();
     if (f.sort === 'queue') {
       if (f.cursor) {
         const [key, at] = f.cursor.key.split('|');
@@ -236,6 +269,7 @@ export const contactsRepository = {
       }
       q = q.orderBy('raised_at', asc ? 'asc' : 'desc').orderBy('id', asc ? 'asc' : 'desc');
     }
+    if (f.offset) q = q.offset(f.offset);
     return q.limit(f.limit).execute();
   },
 

@@ -21,9 +21,11 @@ import {
 } from './contact-context.ts';
 import { contactView, timeline, type ContactView, type TimelineEvent } from './contact-views.ts';
 import { contactPage, type ContactPageModel } from './contact-page.ts';
-import { exportContacts, listContacts, type ContactPage } from './lists.ts';
+import { countContacts, exportContacts, listContacts, recentlyRaised, type ContactPage } from './lists.ts';
 import { addAttachment, addNote, getAttachment } from './notes-attachments.ts';
+import { evidenceBundle } from './evidence.ts';
 import { sendMails } from './notifications.ts';
+import { contactChanges, type ContactChangeView } from './changes.ts';
 import { raiseContact, type Raised } from './raise.ts';
 import { listUnroutable, type UnroutableAttemptView } from './unroutable.ts';
 import { checkExpectedChanges, type RegisterCheckResult } from './register-check.ts';
@@ -87,6 +89,16 @@ export class ContactsService {
     return listContacts(this.ctx, actor, query);
   }
 
+  /** How many contacts each query's list holds (the list's own filters: the home page's counts). */
+  count(actor: Actor, queries: readonly ListQuery[]): Promise<number[]> {
+    return countContacts(this.ctx, actor, queries);
+  }
+
+  /** The contacts the actor raised most recently, newest first. */
+  recentlyRaised(actor: Actor, limit: number) {
+    return recentlyRaised(this.ctx, actor, limit);
+  }
+
   /** The contacts on one MPRN the actor may see, newest first (the DES supply point page lists them). */
   aboutSupplyPoint(actor: Actor, mprn: string, limit?: number) {
     return contactsAboutSupplyPoint(this.ctx, actor, mprn, limit);
@@ -143,6 +155,11 @@ export class ContactsService {
     return getAttachment(this.ctx, actor, reference, id);
   }
 
+  /** The contact's evidence bundle (a zip) as the actor's side sees it: see evidence.ts. */
+  evidence(actor: Actor, reference: string): Promise<{ filename: string; data: Uint8Array }> {
+    return evidenceBundle(this.ctx, actor, reference);
+  }
+
   /**
    * The colleagues the actor may give the contact to, on the actor's side (the resolving side first): empty when
    * the actor cannot assign it (the page offers a choice of names, never a typed address).
@@ -169,6 +186,14 @@ export class ContactsService {
    */
   checkRegister(load: { businessDate: string }): Promise<RegisterCheckResult> {
     return checkExpectedChanges(this.ctx, load);
+  }
+
+  /**
+   * The changes in [from, to) to the contacts an organisation is party to, oldest first, as it sees them (the daily
+   * update files of the batch-files module; changes.ts).
+   */
+  changes(organisationId: string, from: Date, to: Date): Promise<ContactChangeView[]> {
+    return contactChanges(this.ctx, organisationId, from, to);
   }
 
   /** Sends emails after a change committed (see notifications.ts). */

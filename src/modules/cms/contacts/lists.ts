@@ -1,11 +1,13 @@
 /**
- * Contact lists: filters (status, code, MPRN, dates, due, assignee, side, team, full text), keyset paging by
- * cursor, and the CSV export (formula-safe cells).
+ * Contact lists: filters (status, code, MPRN, dates, due, waiting for us, assignee, side, team, full text), the
+ * total, keyset paging by cursor (the API) or numbered pages (the web list), counts (the home page), and the CSV
+ * export (formula-safe cells).
  */
 import { inScope } from '../../../platform/db/scope.ts';
+import { csvOf } from '../../../platform/http/csv.ts';
 import { ValidationError, type FieldError } from '../../../platform/errors.ts';
 import { validateMprn } from '../../../platform/gas/mprn.ts';
-import { isIsoDate, londonDateOf } from '../../../platform/time/calendar.ts';
+import { endOfWeek, isIsoDate, londonDateOf } from '../../../platform/time/calendar.ts';
 import type { Actor } from '../../identity/index.ts';
 import { businessCalendar, scopeOf, type CmsContext, type ListQuery } from './contact-context.ts';
 import { toSummary, type ContactSummary, type OrgMap } from './contact-views.ts';
@@ -15,7 +17,14 @@ import { defaultSort, workByDate } from '../domain/queue.ts';
 export interface ContactPage {
   items: ContactSummary[];
   next_cursor: string | null;
+  /** How many contacts match the filters, on every page. */
+  total: number;
+  /** How many come before this page (numbered pages; 0 with a cursor, whose position is not known). */
+  offset: number;
 }
+
+/** The most rows the web list skips (page × size): beyond it, the filters narrow better than paging. */
+const MAX_OFFSET = 50_000;
 
 async function orgMapOf(ctx: CmsContext): Promise<OrgMap> {
   return new Map((await ctx.directory.organisations()).map((o) => [o.id, o]));
@@ -27,6 +36,7 @@ export async function listContacts(ctx: CmsContext, actor: Actor, query: ListQue
   const filters = listFilters(ctx, actor, query, limit + 1);
   return inScope(ctx.db, scopeOf(actor), async (trx) => {
     const rows = await contactsRepository.list(trx, actor.visibleOrganisationIds, filters);
+    const total = await contactsRepository.count(trx, actor.visibleOrganisationIds, filters);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const next = rows.length > limit && last ? encodeCursor(cursorKey(filters.sort, last), last.id) : null;
@@ -35,8 +45,34 @@ export async function listContacts(ctx: CmsContext, actor: Actor, query: ListQue
     return {
       items: page.map((c) => toSummary(c, orgs, calendar, filters.today, viewer)),
       next_cursor: next,
+      total,
+      offset: filters.offset ?? 0,
     };
   });
+}
+
+/** How many contacts each list query matches (the home page's counts; the same filters the list applies). */
+export async function countContacts(
+  ctx: CmsContext,
+  actor: Actor,
+  queries: readonly ListQuery[],
+): Promise<number[]> {
+  const filters = queries.map((q) => listFilters(ctx, actor, q, 1));
+  return inScope(ctx.db, scopeOf(actor), async (trx) => {
+    const out: number[] = [];
+    for (const f of filters) out.push(await contactsRepository.count(trx, actor.visibleOrganisationIds, f));
+    return out;
+  });
+}
+
+/** The contacts `actor` raised most recently (the home page's "your recent contacts"). */
+export async function recentlyRaised(
+  ctx: CmsContext,
+  actor: Actor,
+  limit: number,
+): Promise<ContactSummary[]> {
+  const filters = { ...listFilters(ctx, actor, { sort: 'newest' }, limit), raisedByUserId: actor.userId };
+  return summariesOf(ctx, actor, filters);
 }
 
 /** Every contact matching the filters (up to 50,000), for CSV export. */
@@ -45,8 +81,16 @@ export async function exportContacts(
   actor: Actor,
   query: ListQuery,
 ): Promise<ContactSummary[]> {
+  return summariesOf(ctx, actor, listFilters(ctx, actor, { ...query, cursor: undefined }, 50_000));
+}
+
+/** The summaries of the contacts `actor` may see that match `filters` (up to its limit, unpaged). */
+async function summariesOf(
+  ctx: CmsContext,
+  actor: Actor,
+  filters: ContactFilters,
+): Promise<ContactSummary[]> {
   const orgs = await orgMapOf(ctx);
-  const filters = listFilters(ctx, actor, { ...query, cursor: undefined }, 50_000);
   return inScope(ctx.db, scopeOf(actor), async (trx) => {
     const rows = await contactsRepository.list(trx, actor.visibleOrganisationIds, filters);
     const calendar = await businessCalendar(trx);
@@ -99,6 +143,12 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
     if (!cursor)
       errors.push({ field: 'cursor', message: 'The cursor is not valid; start from the first page' });
   }
+  const page = q.page ?? 1;
+  const pageSize = Math.min(Math.max(q.limit ?? 50, 1), 200);
+  if (!Number.isInteger(page) || page < 1 || (page - 1) * pageSize > MAX_OFFSET)
+    errors.push({ field: 'page', message: 'There is no such page; start from the first page' });
+  if (q.page !== undefined && q.cursor)
+    errors.push({ field: 'page', message: 'Page by number or by cursor, not both' });
   if (q.mprn !== undefined && !(validateMprn(q.mprn).ok && q.mprn === q.mprn.trim()))
     errors.push({ field: 'mprn', message: 'An MPRN is 6 to 10 digits' });
   if (q.assignee !== undefined && q.assignee !== 'me' && q.assignee !== 'none' && !USER_ID.test(q.assignee))
@@ -106,6 +156,7 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
   if (view === 'mine' && q.assignee !== undefined && q.assignee !== 'me')
     errors.push({ field: 'assignee', message: 'The view "mine" is the contacts assigned to you' });
   if (errors.length > 0) throw new ValidationError('The list filters are not valid', errors);
+  const today = londonDateOf(ctx.clock.now());
   const assignee = q.assignee === 'me' ? actor.userId : q.assignee === 'none' ? undefined : q.assignee;
   return {
     status: q.status,
@@ -114,7 +165,9 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
     raisedFrom: from,
     raisedBefore: to ? new Date(to.getTime() + 86_400_000) : undefined,
     due: q.due,
-    today: londonDateOf(ctx.clock.now()),
+    today,
+    weekEnd: endOfWeek(today),
+    waiting: q.waiting,
     assigneeUserId: view === 'mine' ? actor.userId : assignee,
     unassigned: q.assignee === 'none',
     side: view === 'raised' || view === 'received' ? view : view === 'team' ? 'received' : undefined,
@@ -122,6 +175,7 @@ function listFilters(ctx: CmsContext, actor: Actor, q: ListQuery, limit: number)
     q: q.q?.trim() || undefined,
     sort,
     cursor,
+    offset: (page - 1) * pageSize || undefined,
     limit,
   };
 }
@@ -158,7 +212,10 @@ const CSV_COLUMNS: [keyof ContactSummary, string][] = [
   ['resolver', 'resolver'],
   ['assignee', 'assignee'],
   ['assigned_to', 'assigned_to'],
+  ['subject', 'subject'],
+  ['other_party', 'other_party'],
   ['raised_at', 'raised_at'],
+  ['age_business_days', 'age_business_days'],
   ['due_date', 'due_date'],
   ['business_days_left', 'business_days_left'],
   ['breached', 'breached'],
@@ -169,15 +226,9 @@ const CSV_COLUMNS: [keyof ContactSummary, string][] = [
   ['description', 'description'],
 ];
 
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  // Spreadsheet formula injection: a cell that starts like a formula is made text.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function contactsCsv(rows: ContactSummary[]): string {
-  const lines = [CSV_COLUMNS.map(([, h]) => h).join(',')];
-  for (const r of rows) lines.push(CSV_COLUMNS.map(([k]) => csvCell(r[k])).join(','));
-  return lines.join('\r\n') + '\r\n';
+  return csvOf(
+    CSV_COLUMNS.map(([, h]) => h),
+    rows.map((r) => CSV_COLUMNS.map(([k]) => r[k])),
+  );
 }

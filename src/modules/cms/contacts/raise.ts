@@ -15,12 +15,8 @@ import { referenceRepository } from '../../reference/index.ts';
 import { catalogueRepository } from '../catalogue.repository.ts';
 import type { DirectoryOrganisation, MailIntent, SiteInfo } from '../cms.ports.ts';
 import { IdempotencyKeyReusedError } from '../cms.errors.ts';
-import {
-  cannotRaise,
-  mayRaise,
-  validateContactFields,
-  type ContactCodeDef,
-} from '../domain/contact-codes.ts';
+import { cannotRaise, mayRaise, type ContactCodeDef } from '../domain/contact-codes.ts';
+import { validateContactFields } from '../domain/contact-fields.ts';
 import { siteStandingRefusal } from '../domain/availability.ts';
 import { formatContactReference } from '../domain/reference.ts';
 import { computeSla } from '../domain/sla.ts';
@@ -394,17 +390,12 @@ async function route(
     }
     // UNC's Shipperless and Unregistered sites: the registered shipper where there is one, else the shipper the
     // register records for the S&U process (the last registered one; the one that asked for the MPRN).
-    case 'last_shipper': {
-      const code = site?.shipper_short_code ?? site?.last_shipper_short_code;
-      target = byShort(code);
-      if (site && !target) return unroutable(code, 'last');
-      what = 'shipper';
-      break;
-    }
+    case 'last_shipper':
     case 'shipper_of_interest': {
-      const code = site?.shipper_short_code ?? site?.interested_shipper_short_code;
+      const column = r.party === 'last_shipper' ? 'last' : 'interested';
+      const code = site?.shipper_short_code ?? site?.[`${column}_shipper_short_code` as const];
       target = byShort(code);
-      if (site && !target) return unroutable(code, 'interested');
+      if (site && !target) return unroutable(code, column);
       what = 'shipper';
       break;
     }

@@ -1,24 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import {
   codeAvailability,
   siteStandingRefusal,
   type AboutSupplyPoint,
   type SiteStanding,
 } from './availability.ts';
-import { validateContactCodeCatalogue, type ContactCodeDef } from './contact-codes.ts';
+import type { ContactCodeDef } from './contact-codes.ts';
+import { codeOf, shippedCatalogue } from '../../../../test/support/catalogue.ts';
 
-const raw: unknown = JSON.parse(
-  readFileSync(new URL('../../../../migrations/data/contact-codes.json', import.meta.url), 'utf8'),
-);
-const result = validateContactCodeCatalogue(raw);
-const catalogue: ContactCodeDef[] = result.ok ? result.catalogue : [];
-const def = (code: string): ContactCodeDef => {
-  const d = catalogue.find((c) => c.code === code);
-  assert.ok(d, code);
-  return d;
-};
+const catalogue = shippedCatalogue();
+const def = (code: string): ContactCodeDef => codeOf(catalogue, code);
 const organisations = [
   { type: 'cdsp', shortCode: 'CDSP' },
   { type: 'shipper', shortCode: 'SHA' },

@@ -3,7 +3,8 @@
  * code chooser (offering codes about an MPRN) and the raise service (refusing) both use, so that they never
  * disagree. Pure: the caller looks the site up (in the raiser's portfolio) and lists the organisations.
  */
-import { cannotRaise, mayRaise, validateContactFields, type ContactCodeDef } from './contact-codes.ts';
+import { cannotRaise, mayRaise, type ContactCodeDef } from './contact-codes.ts';
+import { validateContactFields } from './contact-fields.ts';
 
 /** The supply point as the raiser may see it (cms.ports.ts SiteInfo): only what the decision reads. */
 export interface SiteStanding {

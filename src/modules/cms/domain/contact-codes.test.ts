@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { addCalendarDays } from '../../../platform/time/calendar.ts';
 import { validateCodeEdit } from './code-edit.ts';
@@ -11,21 +10,15 @@ import {
   mayRaise,
   RULE_PARAMETERS,
   validateContactCodeCatalogue,
-  validateContactFields,
   type ContactCodeDef,
 } from './contact-codes.ts';
+import { validateContactFields } from './contact-fields.ts';
 import { ADD_FIELDS } from '../../../../test/support/factories/cms.ts';
+import { CODE_EDIT, codeOf, shippedCatalogueJson } from '../../../../test/support/catalogue.ts';
 
-const raw: unknown = JSON.parse(
-  readFileSync(new URL('../../../../migrations/data/contact-codes.json', import.meta.url), 'utf8'),
-);
-const result = validateContactCodeCatalogue(raw);
+const result = validateContactCodeCatalogue(shippedCatalogueJson());
 const catalogue: ContactCodeDef[] = result.ok ? result.catalogue : [];
-const byCode = (code: string): ContactCodeDef => {
-  const def = catalogue.find((c) => c.code === code);
-  assert.ok(def, code);
-  return def;
-};
+const byCode = (code: string): ContactCodeDef => codeOf(catalogue, code);
 const today = '2024-06-14';
 /** A Class 4 site, small enough for the RFA start-date rule. */
 const site = { today, siteClass: 4, annualQuantityKwh: 12_000 };
@@ -172,14 +165,7 @@ test('postcodes follow the platform rule (the same as DES): valid formats pass, 
 });
 
 test('catalogue edits: targets and windows are 1 to 250 business days, names and descriptions bounded', () => {
-  const good = {
-    name: 'Address Amendment',
-    description: 'A change of address',
-    raised_by: ['shipper'],
-    target_business_days: 250,
-    response_window_business_days: 1,
-    challenge_window_business_days: 5,
-  };
+  const good = { ...CODE_EDIT, target_business_days: 250, response_window_business_days: 1 };
   assert.deepEqual(validateCodeEdit(good), []);
   assert.equal(MAX_BUSINESS_DAYS, 250);
   const bad = validateCodeEdit({

@@ -1,15 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { validateContactCodeCatalogue, type ContactCodeDef } from './contact-codes.ts';
+import { codeOf, shippedCatalogueJson } from '../../../../test/support/catalogue.ts';
 import { fillFromRegister, registerFieldsOf, registerValueText } from './register-values.ts';
 
-const catalogue = JSON.parse(
-  readFileSync(new URL('../../../../migrations/data/contact-codes.json', import.meta.url), 'utf8'),
-) as ContactCodeDef[];
-const codeOf = (code: string) => catalogue.find((c) => c.code === code)!;
-const AGG = codeOf('AGG');
-const ADD = codeOf('ADD');
+const catalogue = shippedCatalogueJson() as ContactCodeDef[];
+const AGG = codeOf(catalogue, 'AGG');
+const ADD = codeOf(catalogue, 'ADD');
 const twin = AGG.fields.find((f) => f.name === 'current_twin_stream_indicator')!;
 
 describe('current value fields (from_register)', () => {
@@ -24,12 +21,14 @@ describe('current value fields (from_register)', () => {
     );
     for (const f of [...registerFieldsOf(AGG), ...registerFieldsOf(ADD)])
       assert.match(f.hint ?? '', /Taken from the register.*refused \(400\)/, f.name);
-    assert.deepEqual(registerFieldsOf(codeOf('ENQ')), []);
+    assert.deepEqual(registerFieldsOf(codeOf(catalogue, 'ENQ')), []);
   });
 
   test('the catalogue validator accepts a known source on text or code fields only', () => {
     const withField = (field: Record<string, unknown>) => {
-      const entry = structuredClone(codeOf('ENQ')) as unknown as { fields: Record<string, unknown>[] };
+      const entry = structuredClone(codeOf(catalogue, 'ENQ')) as unknown as {
+        fields: Record<string, unknown>[];
+      };
       entry.fields = [...entry.fields, field];
       return validateContactCodeCatalogue([entry]);
     };
@@ -54,20 +53,20 @@ describe('current value fields (from_register)', () => {
   });
 
   test('sent and the same (any case, spacing): accepted as the register has it', () => {
-    const r = fillFromRegister(
-      AGG,
-      { twin_stream_site_indicator: 'Y' },
-      { current_twin_stream_indicator: 'y' },
-    );
-    assert.deepEqual(r.errors, []);
-    assert.equal(r.fields['current_twin_stream_indicator'], 'Y');
-    const a = fillFromRegister(
-      ADD,
-      { address: '12, High Street, Leeds, LS1 4AP' },
-      { current_address: ' 12,  high street, LEEDS, ls1 4ap ' },
-    );
-    assert.deepEqual(a.errors, []);
-    assert.equal(a.fields['current_address'], '12, High Street, Leeds, LS1 4AP');
+    for (const [def, field, source, registerValue, sent] of [
+      [AGG, 'current_twin_stream_indicator', 'twin_stream_site_indicator', 'Y', 'y'],
+      [
+        ADD,
+        'current_address',
+        'address',
+        '12, High Street, Leeds, LS1 4AP',
+        ' 12,  high street, LEEDS, ls1 4ap ',
+      ],
+    ] as const) {
+      const r = fillFromRegister(def, { [source]: registerValue }, { [field]: sent });
+      assert.deepEqual(r.errors, [], field);
+      assert.equal(r.fields[field], registerValue, field);
+    }
   });
 
   test('sent and different: refused, saying what the register holds and as at when', () => {
@@ -123,7 +122,7 @@ describe('current value fields (from_register)', () => {
   });
 
   test('a code without register fields is untouched, with or without a supply point', () => {
-    const enq = codeOf('ENQ');
+    const enq = codeOf(catalogue, 'ENQ');
     for (const reg of [null, { address: 'x' }]) {
       const r = fillFromRegister(enq, reg, { subject: 's' });
       assert.deepEqual(r, { fields: { subject: 's' }, def: enq, errors: [] });

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { REGISTER_FIELDS } from '../../des/register/index.ts';
 import { formatCodeLines, parseCodeLines, validateCodeEdit } from './code-edit.ts';
 import { validateContactCodeCatalogue, type ContactCodeDef } from './contact-codes.ts';
+import { CODE_EDIT, shippedCatalogueJson } from '../../../../test/support/catalogue.ts';
 import {
   decideResolution,
   loadChecks,
@@ -12,9 +12,7 @@ import {
   registerShows,
 } from './resolution.ts';
 
-const raw = JSON.parse(
-  readFileSync(new URL('../../../../migrations/data/contact-codes.json', import.meta.url), 'utf8'),
-) as ContactCodeDef[];
+const raw = shippedCatalogueJson() as ContactCodeDef[];
 
 const DMQ = {
   code: 'DMQ',
@@ -255,14 +253,7 @@ describe('editing the lists on the catalogue form', () => {
   });
 
   test('the edit rules refuse an empty list, a line without a label, and a repeated code', () => {
-    const base = {
-      name: 'Daily Metered Query',
-      description: 'x',
-      raised_by: ['shipper'],
-      target_business_days: 5,
-      response_window_business_days: 10,
-      challenge_window_business_days: 5,
-    };
+    const base = CODE_EDIT;
     assert.deepEqual(validateCodeEdit(base), []);
     assert.deepEqual(validateCodeEdit({ ...base, outcomes: parseCodeLines('A1: One') }), []);
     for (const bad of ['', 'A1', 'A1: One\nA1: Two', '1A: One']) {

@@ -3,7 +3,7 @@
  * by a rule (the organisation, an overlap, ...: nothing changed); 2 wrong arguments (nothing changed).
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { isDateOption, UsageError, type Command } from '../../../platform/cli/command.ts';
+import { isDateOption, stringOptions, UsageError, type Command } from '../../../platform/cli/command.ts';
 import type { AuditActor } from '../../audit/index.ts';
 import type { AppointmentsService, AppointmentView } from './appointments.service.ts';
 
@@ -29,15 +29,7 @@ export const appointmentCommands = (): Command<AppointmentCommandServices>[] => 
     details:
       'The organisation must be of the role’s type; --to is the last day (inclusive). An MPRN appointment wins over ' +
       'an LDZ one. No two appointments of a role may overlap on the same key. Exit 1 when a rule refuses it.',
-    options: {
-      role: { type: 'string' },
-      org: { type: 'string' },
-      ldz: { type: 'string' },
-      classes: { type: 'string' },
-      mprn: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-    },
+    options: stringOptions('role', 'org', 'ldz', 'classes', 'mprn', 'from', 'to'),
     async run(ctx) {
       const v = ctx.values;
       const role = str(v.role);

@@ -4,20 +4,26 @@
  * over the LDZ one), an ended appointment no longer routes, the appointed DMSP works its DMQ and another DMSP cannot
  * tell it exists; the API's refusals change nothing; every add and end is audited; only CDSP administrators manage it.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { makeOrg, makeUser, TEST_PASSWORD } from '../../../../test/support/factories.ts';
-import { signInAndEnrol } from '../../../../test/support/web-client.ts';
+import { makeOrg } from '../../../../test/support/factories.ts';
 import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
-import { act, addSite, apiAs, createCmsTestApp, userWithToken } from '../../../../test/support/cms.ts';
-import type { Api, CmsTestApp } from '../../../../test/support/cms.ts';
+import {
+  act,
+  addSite,
+  apiFor,
+  assertAnsweredAsMissing,
+  cmsAppPerSuite,
+  webFor,
+  type Api,
+} from '../../../../test/support/cms.ts';
 
 const DMQ_FIELDS = { query_type: 'READ_MISSING', gas_day: '2026-02-20', details: 'No read for the day' };
 const MUR_FIELDS = { read_reason: 'MUST_READ_OBLIGATION', required_by_date: '2026-03-20' };
 
 describe('appointments directory: DMQ and MUR routing, management, refusals, audit', () => {
-  let t: CmsTestApp;
+  const t = cmsAppPerSuite();
   let shipper: Api;
   let admin: Api;
   let dmsp1: { id: string; name: string; shortCode: string };
@@ -32,21 +38,20 @@ describe('appointments directory: DMQ and MUR routing, management, refusals, aud
   let orgA: { id: string; name: string; shortCode: string };
 
   before(async () => {
-    t = await createCmsTestApp();
     orgA = await makeOrg(t.services, { type: 'shipper' });
-    shipper = apiAs(t, (await userWithToken(t, orgA.shortCode, ['cms_user'])).token);
-    admin = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_admin'])).token);
+    shipper = await apiFor(t, orgA.shortCode, ['cms_user']);
+    admin = await apiFor(t, t.cdsp.shortCode, ['cdsp_admin']);
     dmsp1 = await makeOrg(t.services, { type: 'dmsp', name: 'First Daily Metering' });
     dmsp2 = await makeOrg(t.services, { type: 'dmsp', name: 'Second Daily Metering' });
     mra = await makeOrg(t.services, { type: 'mra', name: 'Reads R Us' });
-    dmsp1Api = apiAs(t, (await userWithToken(t, dmsp1.shortCode, ['cms_user'])).token);
-    dmsp2Api = apiAs(t, (await userWithToken(t, dmsp2.shortCode, ['cms_supervisor'])).token);
+    dmsp1Api = await apiFor(t, dmsp1.shortCode, ['cms_user']);
+    dmsp2Api = await apiFor(t, dmsp2.shortCode, ['cms_supervisor']);
     nonAdmins = [
       { label: 'a shipper user', api: shipper },
       { label: 'a DMSP user', api: dmsp1Api },
       {
         label: 'a CDSP supervisor',
-        api: apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_supervisor'])).token),
+        api: await apiFor(t, t.cdsp.shortCode, ['cdsp_supervisor']),
       },
     ];
     const base = { shipper_short_code: orgA.shortCode, ldz_id: 'NW' };
@@ -54,7 +59,6 @@ describe('appointments directory: DMQ and MUR routing, management, refusals, aud
     site2 = await addSite(t, { ...base, class: '2', annual_quantity: '800000' });
     site4 = await addSite(t, { ...base, class: '4' });
   });
-  after(() => t.cleanup());
 
   const raise = (code: 'DMQ' | 'MUR', mprn: string) =>
     shipper('POST', '/contacts', {
@@ -147,18 +151,7 @@ describe('appointments directory: DMQ and MUR routing, management, refusals, aud
     const seen = await dmsp1Api('GET', `/contacts/${ref}`);
     assert.equal(seen.statusCode, 200, seen.body);
     assert.equal((await act(dmsp1Api, ref, { action: 'start' })).status, 'in_progress');
-    const other = await dmsp2Api('GET', `/contacts/${ref}`);
-    const missingRef = ref.replace(/\d+$/, (d) => String(Number(d) + 900000));
-    const missing = await dmsp2Api('GET', `/contacts/${missingRef}`);
-    assert.equal(other.statusCode, 404);
-    assert.equal(missing.statusCode, 404);
-    const strip = (b: string) => {
-      const j = JSON.parse(b) as Record<string, unknown>;
-      delete j['instance'];
-      delete j['request_id'];
-      return JSON.stringify(j).replaceAll(ref, 'REF').replaceAll(missingRef, 'REF');
-    };
-    assert.equal(strip(other.body), strip(missing.body));
+    await assertAnsweredAsMissing(dmsp2Api, ref);
   });
 
   test('an appointment ended yesterday no longer routes; the list and its audit show the end', async () => {
@@ -369,12 +362,7 @@ describe('appointments directory: DMQ and MUR routing, management, refusals, aud
   });
 
   test('web: the list with filters, the add and end forms (GOV.UK dates, errors shown), the supply point page', async () => {
-    const adminUser = await makeUser(t.services, {
-      orgShortCode: t.cdsp.shortCode,
-      roles: ['cdsp_admin'],
-      password: TEST_PASSWORD,
-    });
-    const web = (await signInAndEnrol(t.app, t.clock, adminUser.email, TEST_PASSWORD)).client;
+    const web = await webFor(t, t.cdsp.shortCode, ['cdsp_admin']);
     const page = await web.get('/des/appointments?role=dmsp');
     assert.equal(page.statusCode, 200);
     assert.ok(page.body.includes(`${dmsp2.name} (${dmsp2.shortCode})`));
@@ -437,12 +425,7 @@ describe('appointments directory: DMQ and MUR routing, management, refusals, aud
     assert.equal((await list('?ldz=SE'))[0]!.status, 'current');
 
     // Not for anyone else.
-    const desUser = await makeUser(t.services, {
-      orgShortCode: orgA.shortCode,
-      roles: ['des_user'],
-      password: TEST_PASSWORD,
-    });
-    const shipperWeb = (await signInAndEnrol(t.app, t.clock, desUser.email, TEST_PASSWORD)).client;
+    const shipperWeb = await webFor(t, orgA.shortCode, ['des_user']);
     assert.equal((await shipperWeb.get('/des/appointments')).statusCode, 403);
     // The supply point page names the appointed DMSP and MRA for its as-at date (D-1: 1 March; the MRA from 2 March).
     const sp = await shipperWeb.get(`/des/supply-points/${site2}`);

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../../../platform/http/actor.ts';
-import { problemResponses } from '../../../platform/http/openapi.ts';
+import { bearerOptions, problemResponses } from '../../../platform/http/openapi.ts';
 import type { AuditActor } from '../../audit/index.ts';
 import type { Actor } from '../../identity/index.ts';
 import {
@@ -16,8 +16,6 @@ import {
   AppointmentResponse,
 } from './appointments.schemas.ts';
 import type { AppointmentsService } from './appointments.service.ts';
-
-const security = [{ bearerAuth: [] }];
 
 export const auditActorOf = (a: Actor): AuditActor => ({
   userId: a.userId,
@@ -30,38 +28,31 @@ export const appointmentsApiPlugin =
   async (app) => {
     app.get(
       '/appointments',
-      {
-        config: { permission: 'des:appointments' },
-        schema: {
-          tags: ['appointments'],
-          summary: 'The appointments directory',
-          description: 'Appointments of DMSPs and MRAs, newest first within each key (at most 500).',
-          security,
-          querystring: AppointmentQuery,
-          response: {
-            200: Type.Object({ appointments: Type.Array(AppointmentResponse) }),
-            ...problemResponses(400, 401, 403),
-          },
+      bearerOptions({ permission: 'des:appointments' }, ['appointments'], 'The appointments directory', {
+        description: 'Appointments of DMSPs and MRAs, newest first within each key (at most 500).',
+        querystring: AppointmentQuery,
+        response: {
+          200: Type.Object({ appointments: Type.Array(AppointmentResponse) }),
+          ...problemResponses(400, 401, 403),
         },
-      },
+      }),
       async (req) => ({ appointments: await appointments.list(req.query) }),
     );
 
     app.post(
       '/appointments',
-      {
-        config: { permission: 'des:appointments', audit: 'des.appointment.added' },
-        schema: {
-          tags: ['appointments'],
-          summary: 'Add an appointment',
+      bearerOptions(
+        { permission: 'des:appointments', audit: 'des.appointment.added' },
+        ['appointments'],
+        'Add an appointment',
+        {
           description:
             'Appoints a DMSP or MRA to an LDZ (optionally some classes) or to one MPRN from a date. The organisation ' +
             'must be of the role’s type; no two appointments of a role may overlap on the same key.',
-          security,
           body: AppointmentBody,
           response: { 201: AppointmentResponse, ...problemResponses(400, 401, 403) },
         },
-      },
+      ),
       async (req, reply) => {
         const view = await appointments.add(req.body, auditActorOf(requireActor(req)));
         return reply.code(201).header('location', `/api/v1/appointments/${view.id}`).send(view);
@@ -70,18 +61,17 @@ export const appointmentsApiPlugin =
 
     app.post(
       '/appointments/:id/end',
-      {
-        config: { permission: 'des:appointments', audit: 'des.appointment.ended' },
-        schema: {
-          tags: ['appointments'],
-          summary: 'End an appointment',
+      bearerOptions(
+        { permission: 'des:appointments', audit: 'des.appointment.ended' },
+        ['appointments'],
+        'End an appointment',
+        {
           description: 'Sets its last day (inclusive), or brings it forward. Appointments are never deleted.',
-          security,
           params: AppointmentParams,
           body: AppointmentEndBody,
           response: { 200: AppointmentResponse, ...problemResponses(400, 401, 403, 404) },
         },
-      },
+      ),
       async (req) => appointments.end(req.params.id, req.body.effective_to, auditActorOf(requireActor(req))),
     );
   };

@@ -408,6 +408,29 @@ export const enquiryRepository = {
     return trx.selectFrom('des.allowance_bands').selectAll().orderBy('daily_limit').execute();
   },
 
+  /**
+   * The supply points one user of the organisation opened most recently (supply point pages, each once), newest
+   * first, from the user's last 200 enquiries.
+   */
+  async recentLookups(
+    trx: Tx,
+    organisationId: string,
+    userId: string,
+    limit: number,
+  ): Promise<{ mprn: string; occurred_at: Date }[]> {
+    const r = await sql<{ mprn: string; occurred_at: Date }>`
+      SELECT m.mprn, max(e.occurred_at) AS occurred_at
+        FROM (SELECT occurred_at, mprns FROM des.enquiries
+               WHERE organisation_id = ${organisationId} AND user_id = ${userId}
+                 AND kind IN ('current', 'as_at', 'as_known_at')
+               ORDER BY id DESC LIMIT 200) e
+        CROSS JOIN LATERAL unnest(e.mprns) AS m(mprn)
+       GROUP BY m.mprn
+       ORDER BY max(e.occurred_at) DESC, m.mprn
+       LIMIT ${limit}`.execute(trx);
+    return r.rows;
+  },
+
   /** The organisation's enquiry log, newest first, keyset-paged by id. */
   async enquiryLog(
     trx: Tx,

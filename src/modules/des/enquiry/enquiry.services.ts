@@ -4,6 +4,7 @@
 import type { JobQueue } from '../../../platform/jobs/queue.ts';
 import { BulkEnquiryService, registerBulkJobs, type BulkDeps } from './bulk.service.ts';
 import { EnquiryService, type EnquiryServiceDeps } from './enquiry.service.ts';
+import { DesHome } from './enquiry.home.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
 import {
   noContacts,
@@ -31,6 +32,8 @@ export interface DesEnquiryServices {
   contacts: SupplyPointContacts;
   /** The organisations' names by short code, shown next to party codes on the pages. */
   organisations: OrganisationNames;
+  /** The DES panel of the signed-in home page. */
+  home: DesHome;
   /** What the bulk job handler needs (tests call `handleBulkEnquiryJob(bulkDeps, …)` directly). */
   bulkDeps: BulkDeps;
   registerJobs(jobs: JobQueue): Promise<void>;
@@ -43,6 +46,7 @@ export function createDesEnquiry(d: DesEnquiryDeps): DesEnquiryServices {
   return {
     enquiry,
     bulk,
+    home: new DesHome(d.db, enquiry),
     bulkDeps,
     appointments: d.appointments,
     contacts: d.contacts ?? noContacts,

@@ -13,6 +13,7 @@ import { CDSP_ONLY_ROLES, ROLES, TOKEN_SCOPES } from '../permissions.ts';
 import { keyInputOf } from '../tokens/tokens.routes.web.ts';
 import { ROLE_SERVICE } from './user-rules.ts';
 import type { LsoService, ManagedUser } from './users.service.ts';
+import { AWAITING, isAwaitingAction } from './users.view.ts';
 
 interface UserRoute {
   Params: { userId: string };
@@ -78,13 +79,21 @@ export const usersWebRoutes: FastifyPluginAsync<{ lso: LsoService }> = async (ap
     const actor = requireActor(req);
     const organisations = await lso.organisations(actor);
     const orgFilter = queryValue(req, 'organisation');
+    const show = queryValue(req, 'show');
+    const awaiting = isAwaitingAction(show) ? show : null;
     const users = await lso.listUsers(actor, {
       q: queryValue(req, 'q'),
       organisationId: organisations.some((o) => o.id === orgFilter) ? orgFilter : null,
+      awaiting,
     });
     return reply.view(V('lso-users'), {
       pageTitle: 'Manage users',
       users,
+      show: awaiting ?? '',
+      showItems: [
+        { value: '', text: 'All users' },
+        ...Object.entries(AWAITING).map(([value, a]) => ({ value, text: a.label })),
+      ],
       due: users.filter((u) => u.recertificationDue),
       organisations,
       q: queryValue(req, 'q'),

@@ -19,8 +19,10 @@ import { changeUser, type UserChange } from './user-changes.ts';
 import { createUserIn } from './user-creation.ts';
 import { checkEmail, checkName, checkRoles, EMAIL_CLASH, UUID, withAccess } from './user-rules.ts';
 import {
+  AWAITING,
   DAY_MS,
   toManagedOrganisation,
+  type AwaitingAction,
   toManagedUser,
   type ManagedOrganisation,
   type ManagedUser,
@@ -89,7 +91,13 @@ export class LsoService {
 
   async listUsers(
     actor: Actor,
-    filter: { q?: string | null; organisationId?: string | null; dueOnly?: boolean } = {},
+    filter: {
+      q?: string | null;
+      organisationId?: string | null;
+      dueOnly?: boolean;
+      /** Only the users awaiting this action of an LSO (users.view.ts `AWAITING`). */
+      awaiting?: AwaitingAction | null;
+    } = {},
   ): Promise<ManagedUser[]> {
     let orgIds = await this.managedOrganisationIds(actor);
     if (filter.organisationId) {
@@ -101,7 +109,8 @@ export class LsoService {
       usersRepository.list(trx, orgIds, q, 1000),
     );
     const users = rows.map((r) => this.view(r));
-    return filter.dueOnly ? users.filter((u) => u.recertificationDue) : users;
+    const due = filter.dueOnly ? users.filter((u) => u.recertificationDue) : users;
+    return filter.awaiting ? due.filter(AWAITING[filter.awaiting].holds) : due;
   }
 
   async getUser(actor: Actor, userId: string): Promise<ManagedUser> {

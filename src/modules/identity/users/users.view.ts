@@ -46,6 +46,22 @@ export interface ManagedUser {
   organisation: { id: string; name: string; shortCode: string; type: string };
 }
 
+/** What an LSO may need to do for a user: unlock it, re-confirm its access, or chase its invitation. */
+export type AwaitingAction = 'locked' | 'recertification' | 'pending';
+
+/** Each action awaiting an LSO: its words, and which users await it. */
+export const AWAITING: Record<AwaitingAction, { label: string; holds: (u: ManagedUser) => boolean }> = {
+  locked: { label: 'Locked out', holds: (u) => u.locked },
+  recertification: { label: 'Access to re-confirm', holds: (u) => u.recertificationDue },
+  pending: {
+    label: 'Invitation not yet accepted',
+    holds: (u) => u.invitationPending && u.status === 'active',
+  },
+};
+
+export const isAwaitingAction = (v: unknown): v is AwaitingAction =>
+  typeof v === 'string' && Object.hasOwn(AWAITING, v);
+
 export function toManagedUser(r: ManagedUserRow, now: Date, config: RecertificationSettings): ManagedUser {
   const recertifiedAt = r.recertified_at ?? r.created_at;
   const dueAt = new Date(recertifiedAt.getTime() + config.recertificationDays * DAY_MS);
