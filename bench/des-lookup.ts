@@ -15,7 +15,7 @@
  * one run of the service alone (no baselines, no targets: with BENCH_PROFILE_DIR, a profile of just that path).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -94,71 +94,12 @@ interface Run {
   errors: number;
 }
 
-/**
- * The HTTP load generator: wrk (C, from Debian's packages) when installed, else autocannon. wrk needs far less CPU
- * per request, as pgbench does, so the HTTP runs and the pgbench baseline pay alike for their clients; autocannon
- * runs in this process and takes its CPU from the same two cores as the service and PostgreSQL.
- */
-const LOADGEN = process.env.BENCH_LOADGEN ?? (existsSync('/usr/bin/wrk') ? 'wrk' : 'autocannon');
-if (LOADGEN !== 'wrk' && LOADGEN !== 'autocannon') throw new Error('BENCH_LOADGEN: wrk or autocannon');
-
-const WRK_SCRIPT = `
-local paths = {}
-for line in io.lines(os.getenv("BENCH_WRK_PATHS")) do paths[#paths + 1] = line end
-local i = math.random(#paths)
-request = function()
-  i = i % #paths + 1
-  return wrk.format(nil, paths[i])
-end
-`;
-
-/** wrk's latency in milliseconds ("850.00us", "3.21ms", "1.02s"). */
-function wrkMs(text: string, label: string): number {
-  const m = new RegExp(`^\\s*${label}\\s+([0-9.]+)(us|ms|s)\\s*$`, 'm').exec(text);
-  if (!m) throw new Error(`wrk: no ${label} latency in: ${text}`);
-  const v = Number(m[1]);
-  return Math.round((m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v) * 10) / 10;
-}
-
-async function wrk(
-  url: string,
-  paths: string[],
-  headers: Record<string, string>,
-  seconds: number,
-): Promise<Run> {
-  const script = join(work, 'paths.lua');
-  const list = join(work, 'paths.txt');
-  writeFileSync(script, WRK_SCRIPT);
-  writeFileSync(list, paths.join('\n') + '\n');
-  const args = ['-t', '2', '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--latency', '-s', script];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  const child = spawn('/usr/bin/wrk', [...args, url], {
-    env: { ...process.env, BENCH_WRK_PATHS: list },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  const rps = /Requests\/sec:\s+([0-9.]+)/.exec(out);
-  if (code !== 0 || !rps) throw new Error(`wrk failed (${code}): ${out}`);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    rps: Number(rps[1]),
-    p50: wrkMs(out, '50%'),
-    p99: wrkMs(out, '99%'),
-    non2xx: non2xx ? Number(non2xx[1]) : 0,
-    errors: sock ? sock.slice(1).reduce((a, n) => a + Number(n), 0) : 0,
-  };
-}
-
 async function cannon(
   url: string,
   paths: string[],
   headers: Record<string, string>,
   seconds = SECONDS,
 ): Promise<Run> {
-  if (LOADGEN === 'wrk') return wrk(url, paths, headers, seconds);
   let i = 0;
   const result = await autocannon({
     url,
@@ -221,8 +162,7 @@ async function main() {
   if (!REUSE) await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
   try {
     log(
-      `DES look-up benchmark: ${fmt(COUNT)} supply points, ${CONNECTIONS} connections, ${SECONDS} s per run, ` +
-        `HTTP load from ${LOADGEN}`,
+      `DES look-up benchmark: ${fmt(COUNT)} supply points, ${CONNECTIONS} connections, ${SECONDS} s per run`,
     );
     log(`database ${dbName} (${REUSE ? 'kept from an earlier run' : 'fresh'})`);
     const database = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolSize: 4 });
