@@ -84,6 +84,8 @@ export interface ServiceOptions {
   desInboxDir?: string;
   /** A PostgreSQL pool on which DES enquiry look-ups run as named prepared statements (none on PGlite). */
   queryPool?: pg.Pool | null;
+  /** A PostgreSQL pool whose sessions run under the system scope, for the DES enquiries' audit batches (none on PGlite). */
+  auditPool?: pg.Pool | null;
 }
 
 /**
@@ -136,6 +138,7 @@ export function createServices(
     communityView: opts.config?.des?.communityView ?? false,
     jobs,
     queryPool: opts.queryPool ?? null,
+    auditPool: opts.auditPool ?? null,
     // The DES pages name the parties behind short codes (identity's organisations; public industry knowledge).
     organisations: {
       names: async () => new Map((await identity.listOrganisations()).map((o) => [o.shortCode, o.name])),

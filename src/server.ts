@@ -47,6 +47,7 @@ export async function startServer(config: Config, opts: { seedIfEmpty: boolean }
       config,
       mailer: createMailer(config.mail, database.db, clock, logger),
       queryPool: database.kind === 'postgres' ? database.pool : null,
+      auditPool: database.systemPool,
       desCopyPool: database.kind === 'postgres' ? database.pool : null,
       desInboxDir: join(config.dataDir, 'des-inbox'),
     });

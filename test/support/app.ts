@@ -24,6 +24,7 @@ export async function createTestApp(opts: { now?: Date; env?: NodeJS.ProcessEnv 
   const services = createServices(tdb.database.db, clock, null, {
     config,
     queryPool: tdb.database.kind === 'postgres' ? tdb.database.pool : null,
+    auditPool: tdb.database.systemPool,
     // Webhook host names resolve through a stub: a test never sends a DNS query.
     webhookResolver: stubResolver(new Map(TEST_WEBHOOK_HOSTS)),
   });

@@ -69,6 +69,7 @@ export async function createCmsTestApp(): Promise<CmsTestApp> {
     webhookTransport: transport,
     webhookResolver: stubResolver(dns),
     queryPool: tdb.database.kind === 'postgres' ? tdb.database.pool : null,
+    auditPool: tdb.database.systemPool,
   });
   const app = await buildApp({ config: loadConfig({}), database: tdb.database, services, logger: false });
   await app.ready();

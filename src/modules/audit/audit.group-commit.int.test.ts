@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { sql } from 'kysely';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { AuditGroupCommitter } from './audit.group-commit.ts';
 
@@ -18,11 +19,20 @@ const event = (i: number) => ({
   details: { i },
 });
 
+/** A write in a batch's statement that fails when it runs, after sleeping `seconds`: event 1 exists already. */
+const failingWrite = (guard: unknown, seconds = 0) =>
+  sql`INSERT INTO audit.events (seq, id, occurred_at, actor_label, action, subject_type, subject_id, prev_hash, hash)
+      SELECT 1, gen_random_uuid(), now(), 'test', 'test', 'test', 'test', '\\x00'::bytea, '\\x00'::bytea
+        FROM pg_sleep(${seconds}) WHERE ${guard}`;
+
 test('concurrent events are committed together, each caller resolved after commit, and the chain verifies', async () => {
   let transactions = 0;
+  // On PostgreSQL the batches go out on the system-scoped pool, one statement each (as the service sends them).
   const committer = new AuditGroupCommitter(t.database.db, t.services.audit, {
-    alsoInTransaction: async () => {
+    pool: t.database.systemPool,
+    alsoInStatement: () => {
       transactions += 1;
+      return [];
     },
   });
   const before = (await t.services.audit.verify()).events;
@@ -36,25 +46,28 @@ test('concurrent events are committed together, each caller resolved after commi
 
 test('when a commit fails, every caller in that batch is told and nothing of the batch is kept', async () => {
   const committer = new AuditGroupCommitter(t.database.db, t.services.audit, {
-    alsoInTransaction: async () => {
-      throw new Error('counter update failed');
-    },
+    pool: t.database.systemPool,
+    alsoInStatement: (events, guard) =>
+      events.some((e) => e.subjectId === '1000003') ? [failingWrite(guard)] : [],
   });
+  await committer.record(event(0)); // learn the head, so the next batch is sent chained (on the pool, on PostgreSQL)
   const before = (await t.services.audit.verify()).events;
   const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => committer.record(event(i))));
   assert.ok(results.every((r) => r.status === 'rejected'));
   assert.equal((await t.services.audit.verify()).events, before);
+  await committer.record(event(7)); // and the committer goes on after a failed batch
+  assert.equal((await t.services.audit.verify()).events, before + 1);
 });
 
 test('the next batch is chained from the head the last commit left, and falls back to the locked read when another writer appended', async () => {
   const audit = t.services.audit;
   let lockedReads = 0;
   const spy = Object.create(audit) as typeof audit;
-  spy.record = (...args) => {
+  spy.lockedHead = (...args) => {
     lockedReads += 1;
-    return audit.record(...args);
+    return audit.lockedHead(...args);
   };
-  const committer = new AuditGroupCommitter(t.database.db, spy);
+  const committer = new AuditGroupCommitter(t.database.db, spy, { pool: t.database.systemPool });
   const before = (await t.services.audit.verify()).events;
   await committer.record(event(1)); // first batch: head unknown, locked read
   // Another writer (a CMS action, another process) appends between two batches of this committer.
@@ -92,15 +105,16 @@ test('two committers (as two processes would) writing at once keep one verifiabl
 test('with two batches in flight, when the first fails the second (chained after it) falls back and commits alone', async () => {
   let calls = 0;
   const committer = new AuditGroupCommitter(t.database.db, t.services.audit, {
-    alsoInTransaction: async (_trx, events) => {
+    depth: 2,
+    alsoInStatement: (events, guard) => {
       calls += 1;
-      await new Promise((r) => setTimeout(r, 30));
-      if (events.some((e) => e.subjectId === String(1000000 + 900))) throw new Error('this batch fails');
+      return events.some((e) => e.subjectId === String(1000000 + 900)) ? [failingWrite(guard, 0.03)] : [];
     },
   });
   await committer.record(event(899)); // learn the head
   const before = (await t.services.audit.verify()).events;
   const first = committer.record(event(900));
+  first.catch(() => undefined); // PGlite may fail it before the others are sent: allSettled reads it below
   await new Promise((r) => setImmediate(r));
   await new Promise((r) => setTimeout(r, 5));
   const second = [committer.record(event(901)), committer.record(event(902))];

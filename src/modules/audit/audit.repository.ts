@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/scope.ts';
 import type { ChainedEvent } from './audit.canonical.ts';
@@ -45,35 +45,39 @@ export const auditRepository = {
   },
 
   /**
-   * Inserts chained events only while the head is still `expected`, locking the head row for the rest of the
-   * transaction, then moves the head to the last of them. One statement for the events (arrays, so its text is the
-   * same for every batch size), one for the head. False, with nothing written, when the head has moved: a writer
-   * that appended meanwhile holds or held the lock, and the re-check after it commits no longer matches.
+   * One statement that appends chained events only while the head is still `expected`: it locks the head row
+   * (`FOR UPDATE`), inserts the events, moves the head to the last of them, and runs `also` (further data-modifying
+   * statements of the same batch, each guarded by the `guard` it is given), all or nothing. Its text is the same for
+   * every batch size (arrays), so it is prepared once. It answers how many events it wrote: all of them, or 0 when
+   * the head has moved (a writer that appended meanwhile holds or held the lock, and PostgreSQL's re-check of the
+   * locked row after that writer commits no longer matches).
    */
-  async insertManyIfHead(
-    trx: Tx,
+  appendIfHead(
     expected: { seq: string; hash: Buffer },
-    rows: NewAuditRow[],
-  ): Promise<boolean> {
-    if (rows.length === 0) return true;
+    rows: readonly NewAuditRow[],
+    also: (guard: RawBuilder<unknown>) => readonly RawBuilder<unknown>[] = () => [],
+  ): RawBuilder<{ n: number }> {
     const col = <K extends keyof NewAuditRow>(k: K) => rows.map((r) => r[k]);
-    const r = await sql`
-      INSERT INTO audit.events (seq, id, occurred_at, actor_user_id, actor_label, organisation_id,
-                                on_behalf_of_organisation_id, action, subject_type, subject_id, details, prev_hash, hash)
-      SELECT * FROM unnest(${col('seq')}::bigint[], ${col('id')}::uuid[], ${col('occurred_at')}::timestamptz[],
-                           ${col('actor_user_id')}::uuid[], ${col('actor_label')}::text[], ${col('organisation_id')}::uuid[],
-                           ${col('on_behalf_of_organisation_id')}::uuid[], ${col('action')}::text[],
-                           ${col('subject_type')}::text[], ${col('subject_id')}::text[],
-                           ${rows.map((x) => JSON.stringify(x.details ?? {}))}::jsonb[], ${col('prev_hash')}::bytea[],
-                           ${col('hash')}::bytea[])
-       WHERE EXISTS (SELECT 1 FROM audit.chain_head h
-                      WHERE h.seq = ${expected.seq}::bigint AND h.hash = ${expected.hash} FOR UPDATE)`.execute(
-      trx,
-    );
-    if (Number(r.numAffectedRows ?? 0) !== rows.length) return false;
     const last = rows[rows.length - 1]!;
-    await trx.updateTable('audit.chain_head').set({ seq: last.seq, hash: last.hash }).execute();
-    return true;
+    const guard = sql`EXISTS (SELECT 1 FROM ok)`;
+    const more = also(guard).map((q, i) => sql`, ${sql.raw(`also_${i}`)} AS (${q})`);
+    return sql<{ n: number }>`
+      WITH ok AS (SELECT 1 FROM audit.chain_head h
+                   WHERE h.seq = ${expected.seq}::bigint AND h.hash = ${expected.hash} FOR UPDATE),
+      ins AS (
+        INSERT INTO audit.events (seq, id, occurred_at, actor_user_id, actor_label, organisation_id,
+                                  on_behalf_of_organisation_id, action, subject_type, subject_id, details, prev_hash, hash)
+        SELECT * FROM unnest(${col('seq')}::bigint[], ${col('id')}::uuid[], ${col('occurred_at')}::timestamptz[],
+                             ${col('actor_user_id')}::uuid[], ${col('actor_label')}::text[], ${col('organisation_id')}::uuid[],
+                             ${col('on_behalf_of_organisation_id')}::uuid[], ${col('action')}::text[],
+                             ${col('subject_type')}::text[], ${col('subject_id')}::text[],
+                             ${rows.map((x) => JSON.stringify(x.details ?? {}))}::jsonb[], ${col('prev_hash')}::bytea[],
+                             ${col('hash')}::bytea[])
+         WHERE ${guard}
+        RETURNING 1),
+      head AS (UPDATE audit.chain_head SET seq = ${last.seq}::bigint, hash = ${last.hash} WHERE ${guard} RETURNING 1)
+      ${sql.join(more, sql.raw(''))}
+      SELECT (SELECT count(*) FROM ins)::int AS n`;
   },
 
   async head(db: Kysely<DB> | Tx): Promise<{ seq: string; hash: Buffer }> {

@@ -3,7 +3,7 @@
  * event exists if and only if the change does. `verify` walks the whole chain.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE, type Tx } from '../../platform/db/scope.ts';
@@ -112,9 +112,27 @@ export class AuditService {
     return { rows, head: headOf(rows) };
   }
 
+  /** The head, locked for the rest of the caller's transaction (for a batch that could not predict it). */
+  lockedHead(trx: Tx): Promise<ChainHead> {
+    return auditRepository.lockHead(trx);
+  }
+
+  /**
+   * The one statement that writes a batch chained by `chainAfter(expected, …)`, and `also` with it, only while the
+   * head is still `expected` (see `auditRepository.appendIfHead`); it answers how many events it wrote.
+   */
+  appendStatement(
+    expected: ChainHead,
+    batch: ChainedBatch,
+    also?: (guard: RawBuilder<unknown>) => readonly RawBuilder<unknown>[],
+  ): RawBuilder<{ n: number }> {
+    return auditRepository.appendIfHead(expected, batch.rows, also);
+  }
+
   /** Writes a batch chained by `chainAfter(expected, …)`; false, with nothing written, when the head has moved. */
   async appendChained(trx: Tx, expected: ChainHead, batch: ChainedBatch): Promise<boolean> {
-    return auditRepository.insertManyIfHead(trx, expected, batch.rows);
+    const r = await this.appendStatement(expected, batch).execute(trx);
+    return r.rows[0]?.n === batch.rows.length;
   }
 
   private chain(head: ChainHead, inputs: readonly AuditEventInput[]): NewAuditRow[] {

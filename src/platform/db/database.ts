@@ -27,6 +27,12 @@ export interface Database {
   migrate(): Promise<MigrationOutcome>;
   /** A pg Pool as the application role, for the few places that need raw COPY streams. */
   readonly pool: pg.Pool;
+  /**
+   * A small pool as the application role whose sessions run under the system scope (`cdsp.scope` set when each
+   * connection starts), for single statements that write across organisations without a transaction of their own:
+   * the DES enquiries' audit batches. Null on PGlite (one session; the scope is set per transaction there).
+   */
+  readonly systemPool: pg.Pool | null;
   close(): Promise<void>;
 }
 
@@ -127,10 +133,21 @@ async function openPostgres(url: string, adminUrl: string, opts: OpenOptions): P
     ),
   );
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let systemPool: pg.Pool | null = null;
   return {
     kind: 'postgres',
     db,
     pool,
+    get systemPool() {
+      systemPool ??= new pg.Pool({
+        connectionString: url,
+        max: 2,
+        connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+        options: '-c cdsp.scope=system',
+        Client: clientWithRole(pg.Client, ENSURE_APP_ROLE),
+      } as pg.PoolConfig);
+      return systemPool;
+    },
     async migrate() {
       const adminPool = new pg.Pool({ connectionString: adminUrl, max: 1 });
       const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: adminPool }) });
@@ -141,6 +158,7 @@ async function openPostgres(url: string, adminUrl: string, opts: OpenOptions): P
       }
     },
     async close() {
+      await systemPool?.end();
       await db.destroy();
     },
   };
@@ -192,6 +210,7 @@ async function openPglite(dataDir: string, opts: OpenOptions): Promise<Database>
       if (!appPool) throw new Error('database used before migrate()');
       return appPool;
     },
+    systemPool: null,
     async migrate() {
       const outcome = await migrateToLatest(owner, opts.logger);
       await openApp();

@@ -1,7 +1,7 @@
 /**
  * Call allowances: each organisation has a band (des.organisation_allowances, else the default band) with a daily and
  * an annual call limit (des.allowance_bands: operator data). Usage is counted in des.enquiry_usage in the same
- * transaction as the enquiry's audit event (the group commit's `alsoInTransaction`).
+ * statement as the enquiry's audit event (the group commit's `alsoInStatement`).
  *
  * The gate keeps a per-organisation snapshot of the counters, re-read from the database at most every
  * `refreshMs` (and at the start of each London day), plus the calls this process has admitted since: so a look-up

@@ -4,15 +4,7 @@
  * statements, so that a look-up is one round trip and visibility is decided in the database, never after fetching.
  */
 import { createHash } from 'node:crypto';
-import {
-  CompiledQuery,
-  sql,
-  type Insertable,
-  type Kysely,
-  type OnConflictBuilder,
-  type RawBuilder,
-  type Selectable,
-} from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Tx } from '../../../platform/db/scope.ts';
@@ -282,12 +274,6 @@ function usageRows(calls: ReadonlyMap<string, number>, day: string, yearStart: s
   ]);
 }
 
-/** An existing counter row is added to, not replaced. */
-const addToCounter = (oc: OnConflictBuilder<DB, 'des.enquiry_usage'>) =>
-  oc
-    .columns(['organisation_id', 'period', 'period_start'])
-    .doUpdateSet({ calls: sql`des.enquiry_usage.calls + excluded.calls` });
-
 export const enquiryRepository = {
   /** The supply point's version the viewer may see, or undefined (one statement, one row, either way). */
   async detail(
@@ -328,39 +314,40 @@ export const enquiryRepository = {
       .execute();
   },
 
-  /** Inserts enquiry-log rows and adds calls to the usage counters, in one statement (one round trip per batch). */
-  async logAndCount(
-    trx: Tx,
+  /**
+   * Enquiry-log rows and the calls to add to the usage counters, as two data-modifying statements for the audit
+   * batch's WITH clause, each written only when `guard` holds (the batch's events are written). Arrays, so the text
+   * is the same whatever the batch's size.
+   */
+  logAndCountStatements(
     rows: readonly NewEnquiry[],
     calls: ReadonlyMap<string, number>,
     day: string,
     yearStart: string,
-  ): Promise<void> {
-    if (calls.size === 0 || rows.length === 0) {
-      await enquiryRepository.insertEnquiries(trx, rows);
-      await enquiryRepository.addUsage(trx, calls, day, yearStart);
-      return;
-    }
+    guard: RawBuilder<unknown>,
+  ): RawBuilder<unknown>[] {
+    const col = <K extends keyof NewEnquiry>(k: K) => rows.map((r) => r[k]);
     const usage = usageRows(calls, day, yearStart);
-    await trx
-      .with('logged', (qb) =>
-        qb
-          .insertInto('des.enquiries')
-          .values(rows.map((r) => ({ ...r, criteria: JSON.stringify(r.criteria) })))
-          .returning('id'),
-      )
-      .insertInto('des.enquiry_usage')
-      .values(usage)
-      .onConflict(addToCounter)
-      .execute();
-  },
-
-  /** Adds calls to the day and year counters of each organisation. */
-  async addUsage(trx: Tx, calls: ReadonlyMap<string, number>, day: string, yearStart: string): Promise<void> {
-    if (calls.size === 0) return;
-    const rows = usageRows(calls, day, yearStart);
-    rows.sort((a, b) => (a.organisation_id + a.period).localeCompare(b.organisation_id + b.period));
-    await trx.insertInto('des.enquiry_usage').values(rows).onConflict(addToCounter).execute();
+    return [
+      sql`INSERT INTO des.enquiries (occurred_at, organisation_id, user_id, user_label, channel, kind, criteria, mprns,
+                                     result_count)
+          SELECT e.occurred_at, e.organisation_id, e.user_id, e.user_label, e.channel, e.kind, e.criteria,
+                 ARRAY(SELECT jsonb_array_elements_text(e.mprns)), e.result_count
+            FROM unnest(${col('occurred_at')}::timestamptz[], ${col('organisation_id')}::uuid[], ${rows.map((r) => r.user_id ?? null)}::uuid[],
+                        ${col('user_label')}::text[], ${col('channel')}::text[], ${col('kind')}::text[],
+                        ${rows.map((r) => JSON.stringify(r.criteria))}::jsonb[],
+                        ${rows.map((r) => JSON.stringify(r.mprns))}::jsonb[], ${col('result_count')}::int[])
+                 AS e(occurred_at, organisation_id, user_id, user_label, channel, kind, criteria, mprns, result_count)
+           WHERE ${guard}`,
+      sql`INSERT INTO des.enquiry_usage (organisation_id, period, period_start, calls)
+          SELECT u.organisation_id, u.period, u.period_start, u.calls
+            FROM unnest(${usage.map((u) => u.organisation_id)}::uuid[], ${usage.map((u) => u.period)}::text[],
+                        ${usage.map((u) => u.period_start)}::date[], ${usage.map((u) => u.calls)}::bigint[])
+                 AS u(organisation_id, period, period_start, calls)
+           WHERE ${guard}
+           ORDER BY u.organisation_id, u.period
+          ON CONFLICT (organisation_id, period, period_start) DO UPDATE SET calls = des.enquiry_usage.calls + excluded.calls`,
+    ];
   },
 
   /** The organisation's band (its assignment, else the default band) and its calls today and this year. */

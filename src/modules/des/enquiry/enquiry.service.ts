@@ -8,13 +8,13 @@
  *   row, the same audit is written, null is returned;
  * - allowances: each call is admitted by the organisation's daily and annual allowance, or refused (429);
  * - audit: every enquiry is an audit event, committed (with its enquiry-log row and usage counters, in the same
- *   transaction, by the group committer) before its answer is returned.
+ *   statement, by the group committer) before its answer is returned.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { addDays, londonDateOf, type Clock } from '../../../platform/clock.ts';
 import { isIsoDate } from '../../../platform/time/calendar.ts';
 import type { DB } from '../../../platform/db/schema.ts';
-import { inScope, SYSTEM_SCOPE, type Tx } from '../../../platform/db/scope.ts';
+import { inScope, SYSTEM_SCOPE } from '../../../platform/db/scope.ts';
 import { ValidationError, type FieldError } from '../../../platform/errors.ts';
 import { AuditGroupCommitter, type AuditEventInput, type AuditService } from '../../audit/index.ts';
 import type { Actor } from '../../identity/index.ts';
@@ -96,6 +96,8 @@ export interface EnquiryServiceDeps {
   communityView: boolean;
   /** A PostgreSQL pool for the hot reads as named prepared statements (none on PGlite). */
   queryPool?: pg.Pool | null;
+  /** A PostgreSQL pool whose sessions run under the system scope, for the audit batches (none on PGlite). */
+  auditPool?: pg.Pool | null;
 }
 
 /** What the enquiry log and usage counters need, carried in the audit event's details. */
@@ -126,7 +128,8 @@ export class EnquiryService {
     this.communityView = d.communityView;
     this.gate = new AllowanceGate(d.db, d.clock);
     this.committer = new AuditGroupCommitter(d.db, d.audit, {
-      alsoInTransaction: (trx, events) => this.logEnquiries(trx, events),
+      alsoInStatement: (events, guard) => this.logEnquiries(events, guard),
+      pool: d.auditPool ?? null,
     });
   }
 
@@ -140,7 +143,11 @@ export class EnquiryService {
   }
 
   // ---------------------------------------------------------------- audit, log, usage
-  private async logEnquiries(trx: Tx, events: readonly AuditEventInput[]): Promise<void> {
+  /** The enquiry-log rows and usage counts of a batch of audit events, written in the batch's statement. */
+  private logEnquiries(
+    events: readonly AuditEventInput[],
+    guard: RawBuilder<unknown>,
+  ): RawBuilder<unknown>[] {
     const rows: NewEnquiry[] = [];
     const calls = new Map<string, number>();
     const occurredAt = this.clock.now();
@@ -161,7 +168,7 @@ export class EnquiryService {
       if (d.counted) calls.set(e.actor.organisationId, (calls.get(e.actor.organisationId) ?? 0) + 1);
     }
     const { day, yearStart } = AllowanceGate.periods(occurredAt);
-    await enquiryRepository.logAndCount(trx, rows, calls, day, yearStart);
+    return enquiryRepository.logAndCountStatements(rows, calls, day, yearStart, guard);
   }
 
   /** Records an admitted enquiry; resolves once it is durably committed. */
