@@ -146,6 +146,12 @@ async function openPostgres(url: string, adminUrl: string, opts: OpenOptions): P
         options: '-c cdsp.scope=system',
         Client: clientWithRole(pg.Client, ENSURE_APP_ROLE),
       } as pg.PoolConfig);
+      systemPool.on('error', (err) =>
+        opts.logger?.warn(
+          { code: (err as { code?: string }).code, error: err.message },
+          'idle system-scoped database connection failed',
+        ),
+      );
       return systemPool;
     },
     async migrate() {
