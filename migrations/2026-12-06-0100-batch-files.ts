@@ -1,7 +1,7 @@
 /**
- * CMS batch files (issue 11), in schema `batch`: contact files uploaded by organisations (kept until processed),
- * the answer to each of their C01 records (the response file is written from these, in order), and the daily
- * update files. Every table is organisation-scoped with row-level security. A refused file is recorded (with its
+ * CMS batch files (issue 11), in schema `batch`: contact files uploaded by organisations (their bytes kept only
+ * until processed: a done or refused file has none), the answer to each of their C01 records (the response file is
+ * written from these, in order), and the daily update files. Every table is organisation-scoped with row-level security. A refused file is recorded (with its
  * reason, without its content) but holds neither its bytes' nor its sequence number's place: the two partial unique
  * indexes apply to files that were accepted. Runs on PostgreSQL 15+ and PGlite.
  */
@@ -36,7 +36,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       finished_at timestamptz,
       lease_until timestamptz,
       CHECK ((status = 'refused') = (reason IS NOT NULL)),
-      CHECK (status = 'refused' OR (content IS NOT NULL AND sequence_number IS NOT NULL))
+      CHECK (status = 'refused' OR sequence_number IS NOT NULL),
+      CHECK ((content IS NOT NULL) = (status IN ('queued', 'processing')))
     )`.execute(db);
   await sql`CREATE UNIQUE INDEX contact_files_same_bytes ON batch.contact_files (organisation_id, sha256)
             WHERE status <> 'refused'`.execute(db);

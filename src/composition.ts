@@ -116,8 +116,7 @@ export function createServices(
   // The audit view names people and organisations from identity's directory.
   const auditTrail = new AuditTrailService(db, {
     organisations: async () => (await identity.listOrganisations()).map((o) => ({ id: o.id, name: o.name })),
-    userName: async (organisationId, userId) =>
-      (await identity.findUser([organisationId], userId))?.name ?? null,
+    userNames: (organisationIds, userIds) => identity.userNames(organisationIds, userIds),
   });
   const des = createDes({ db, clock, audit, jobs, copyPool: opts.desCopyPool, inboxDir: opts.desInboxDir });
   const appointments = new AppointmentsService(db, clock, audit, {

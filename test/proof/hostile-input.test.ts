@@ -247,6 +247,7 @@ describe('hostile input (proof suite, issue 15)', () => {
           (select count(*) from audit.events
             where action not like 'auth.%failed' and action <> 'auth.account_locked' and action not like 'des.enquiry.%'
               and action <> 'contact_file.refused'),
+          (select count(*) from batch.contact_files where status <> 'refused'),
           (select count(*) from mail.outbox where subject not like '%locked%')) as f`.execute(trx);
       return r.rows[0]!.f;
     });

@@ -25,7 +25,7 @@ export async function shipper(t: CmsTestApp, shortCode?: string): Promise<Shippe
 /** A new shipper organisation with a CMS user signed in to the web pages (enrolled in two-step sign-in). */
 export async function signedInShipper(
   t: CmsTestApp,
-): Promise<{ org: { id: string; shortCode: string }; web: WebClient }> {
+): Promise<{ org: { id: string; shortCode: string }; email: string; web: WebClient }> {
   const org = await makeOrg(t.services, { type: 'shipper' });
   const user = await makeUser(t.services, {
     orgShortCode: org.shortCode,
@@ -33,7 +33,7 @@ export async function signedInShipper(
     password: TEST_PASSWORD,
   });
   const { client } = await signInAndEnrol(t.app, t.clock, user.email, TEST_PASSWORD);
-  return { org: { id: org.id, shortCode: org.shortCode }, web: client };
+  return { org: { id: org.id, shortCode: org.shortCode }, email: user.email, web: client };
 }
 
 /** A valid ENQ contact (no MPRN: routed to the CDSP service desk) as C01 and C02 lines. */

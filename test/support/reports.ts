@@ -13,6 +13,7 @@ import { loadBankHolidays } from './cms-bank-holidays.ts';
 export interface ContactFact {
   reference: string;
   code: string;
+  /** The CDSP team that resolves it, or the short code of the organisation it is routed to. */
   team: string;
   raiser: string;
   raisedAt: Date;
@@ -58,10 +59,21 @@ interface Planned {
 
 const ENQ_FIELDS = { subject: 'A question', enquiry_category: 'OTHER', details: 'About our portfolio' };
 
+/** Contacts routed by the register to an organisation (not a CDSP team), raised at the given instants and left open. */
+export interface RoutedContacts {
+  raiser: Raiser;
+  code: string;
+  fields: Record<string, unknown>;
+  /** The short code of the organisation production routing sends them to (e.g. the DMSP appointed for the site). */
+  routedTo: string;
+  at: readonly Date[];
+}
+
 /**
  * Raises `count` contacts between `firstDay` and `firstDay + days` (hours chosen so that some fall just after
  * London midnight in BST), each then left open, started, resolved, rejected or cancelled 0 to 12 days later, every
- * step at its own instant in time order; ends with the clock at `now`. Returns what it did.
+ * step at its own instant in time order; and the `routed` contacts at theirs; ends with the clock at `now`. Returns
+ * what it did.
  */
 export async function generateContacts(
   t: CmsTestApp,
@@ -73,6 +85,7 @@ export async function generateContacts(
     firstDay: string;
     days: number;
     now: Date;
+    routed?: RoutedContacts;
   },
 ): Promise<ContactFact[]> {
   const rnd = prng(o.seed);
@@ -81,6 +94,35 @@ export async function generateContacts(
   const facts: ContactFact[] = [];
   const plan: Planned[] = [];
   const dayMs = 86_400_000;
+  /** Plans a raise at `raisedAt` and returns the fact it fills in (its reference and due date) when it runs. */
+  const raiseAt = (
+    raiser: string,
+    code: string,
+    team: string,
+    raisedAt: Date,
+    raise: () => Promise<{ reference: string; due_date: string }>,
+  ): ContactFact => {
+    const fact: ContactFact = {
+      reference: '',
+      code,
+      team,
+      raiser,
+      raisedAt,
+      dueDate: '',
+      status: 'open',
+      resolvedAt: null,
+    };
+    facts.push(fact);
+    plan.push({
+      at: raisedAt,
+      run: async () => {
+        const c = await raise();
+        fact.reference = c.reference;
+        fact.dueDate = c.due_date;
+      },
+    });
+    return fact;
+  };
   for (let i = 0; i < o.count; i++) {
     const raiser = pick(o.raisers);
     const code = pick(['ADD', 'ENQ'] as const);
@@ -91,28 +133,11 @@ export async function generateContacts(
     );
     const outcome = pick<Outcome>(['none', 'start', 'resolve', 'resolve', 'resolve', 'reject', 'cancel']);
     const actAt = new Date(raisedAt.getTime() + Math.floor(rnd() * 13) * dayMs + 3_600_000);
-    const fact: ContactFact = {
-      reference: '',
-      code,
-      team: code === 'ADD' ? 'address' : 'service_desk',
-      raiser: raiser.shortCode,
-      raisedAt,
-      dueDate: '',
-      status: 'open',
-      resolvedAt: null,
-    };
-    facts.push(fact);
-    plan.push({
-      at: raisedAt,
-      run: async () => {
-        const c =
-          code === 'ADD'
-            ? await raiseAdd(raiser.api, raiser.mprn)
-            : await makeContact(raiser.api, null, { code: 'ENQ', fields: ENQ_FIELDS });
-        fact.reference = c.reference;
-        fact.dueDate = c.due_date;
-      },
-    });
+    const fact = raiseAt(raiser.shortCode, code, code === 'ADD' ? 'address' : 'service_desk', raisedAt, () =>
+      code === 'ADD'
+        ? raiseAdd(raiser.api, raiser.mprn)
+        : makeContact(raiser.api, null, { code: 'ENQ', fields: ENQ_FIELDS }),
+    );
     if (outcome === 'none' || actAt > o.now) continue;
     plan.push({
       at: actAt,
@@ -139,6 +164,12 @@ export async function generateContacts(
         }
       },
     });
+  }
+  for (const raisedAt of o.routed?.at ?? []) {
+    const r = o.routed!;
+    raiseAt(r.raiser.shortCode, r.code, r.routedTo, raisedAt, () =>
+      makeContact(r.raiser.api, r.raiser.mprn, { code: r.code, fields: r.fields }),
+    );
   }
   plan.sort((a, b) => a.at.getTime() - b.at.getTime());
   for (const p of plan) {

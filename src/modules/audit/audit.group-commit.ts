@@ -14,11 +14,11 @@
  * Either way the chain is the one `cdsp audit verify` checks, and no caller is told "committed" before its own
  * statement or transaction has committed.
  */
-import { createHash } from 'node:crypto';
 import type { Kysely, RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
+import { preparedName } from '../../platform/db/prepared.ts';
 import type { AuditEventInput, AuditService, ChainedBatch, ChainHead } from './audit.service.ts';
 
 interface Pending {
@@ -55,6 +55,8 @@ export class AuditGroupCommitter {
    */
   private predicted: ChainHead | null = null;
   private readonly maxBatch: number;
+  /** Prepared-statement names by statement text (one or two texts: with and without the caller's writes). */
+  private readonly names = new Map<string, string>();
   private readonly depth: number;
 
   constructor(
@@ -144,7 +146,9 @@ export class AuditGroupCommitter {
     const pool = this.opts.pool;
     if (!pool) return (await inScope(this.db, SYSTEM_SCOPE, (trx) => statement.execute(trx))).rows[0]?.n;
     const c = statement.compile(this.db);
-    const name = `audit_${createHash('sha1').update(c.sql).digest('hex').slice(0, 20)}`;
+    // The text is the same for every batch (arrays): name it once, not a hash per batch.
+    let name = this.names.get(c.sql);
+    if (!name) this.names.set(c.sql, (name = preparedName('audit', c.sql)));
     const r = await pool.query<{ n: number }>({ name, text: c.sql, values: c.parameters as unknown[] });
     return r.rows[0]?.n;
   }

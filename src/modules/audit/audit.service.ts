@@ -129,12 +129,6 @@ export class AuditService {
     return auditRepository.appendIfHead(expected, batch.rows, also);
   }
 
-  /** Writes a batch chained by `chainAfter(expected, …)`; false, with nothing written, when the head has moved. */
-  async appendChained(trx: Tx, expected: ChainHead, batch: ChainedBatch): Promise<boolean> {
-    const r = await this.appendStatement(expected, batch).execute(trx);
-    return r.rows[0]?.n === batch.rows.length;
-  }
-
   private chain(head: ChainHead, inputs: readonly AuditEventInput[]): NewAuditRow[] {
     let prev: Buffer = head.hash;
     let seq = BigInt(head.seq);

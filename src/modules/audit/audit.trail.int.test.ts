@@ -17,6 +17,7 @@ import {
 import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import type { AuditActor } from './audit.service.ts';
+import { AuditTrailService } from './audit.trail.ts';
 
 const MAR_2 = new Date('2026-03-02T10:00:00Z');
 const MAR_4 = new Date('2026-03-04T09:00:00Z');
@@ -224,20 +225,57 @@ describe('audit view', () => {
     );
   });
 
-  test('CSV export: the same events with labels and names', async () => {
+  test('CSV export: the same events with labels, names and London wall-clock times', async () => {
     const res = await get('lsoA', '/audit-events/export?action=des.enquiry.current');
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /^text\/csv/);
     const lines = res.body.trimEnd().split('\r\n');
     assert.equal(
       lines[0],
-      'sequence,occurred_at,action,action_label,by,actor_email,actor_organisation,on_behalf_of,subject_type,subject_id,subject,details,hash',
+      'sequence,occurred_at_london,action,action_label,by,actor_email,actor_organisation,on_behalf_of,subject_type,subject_id,subject,details,hash',
     );
     assert.equal(lines.length, 2);
     assert.ok(
-      lines[1]!.includes(',Viewed a supply point,"Amy Able (amy@a.test), Test Organisation'),
+      lines[1]!.includes(
+        ',2026-03-04T09:00:00,des.enquiry.current,Viewed a supply point,"Amy Able (amy@a.test), Test Organisation',
+      ),
       lines[1],
     );
+    // In BST the London time is an hour ahead of UTC: 10:00 UTC on 1 July is written 11:00.
+    t.clock.set(new Date('2026-07-01T10:00:00Z'));
+    await record(
+      { userId: userA.id, label: userA.email, organisationId: orgA.id },
+      'des.enquiry.current',
+      'supply_point',
+      '1111111111',
+    );
+    t.clock.set(MAR_4);
+    const summer = (await get('lsoA', '/audit-events/export?subject=1111111111')).body
+      .trimEnd()
+      .split('\r\n');
+    assert.equal(summer.length, 2);
+    assert.match(summer[1]!, /^\d+,2026-07-01T11:00:00,des\.enquiry\.current,/);
+  });
+
+  test('names come from the directory in one look-up however many rows and people', async () => {
+    const calls: { organisationIds: readonly string[]; userIds: readonly string[] }[] = [];
+    const identity = t.services.identity;
+    const trail = new AuditTrailService(t.database.db, {
+      organisations: async () =>
+        (await identity.listOrganisations()).map((o) => ({ id: o.id, name: o.name })),
+      userNames: async (organisationIds, userIds) => {
+        calls.push({ organisationIds, userIds });
+        return identity.userNames(organisationIds, userIds);
+      },
+    });
+    const csv = await trail.csv({ organisationId: orgA.id, allOrganisations: true }, {});
+    assert.equal(calls.length, 1);
+    // Every person who acted, each asked for once; and named as the service's own trail names them.
+    assert.ok(calls[0]!.userIds.includes(userA.id) && calls[0]!.userIds.includes(userB.id));
+    assert.equal(new Set(calls[0]!.userIds).size, calls[0]!.userIds.length);
+    assert.ok(csv.includes('"Amy Able (amy@a.test), ') && csv.includes('"Bob Baker (bob@b.test), '));
+    const viaApi = await get('admin', '/audit-events/export');
+    assert.equal(csv, viaApi.body);
   });
 
   test('bad input is a 400 problem naming the field; other roles 403; no key 401', async () => {
@@ -246,6 +284,11 @@ describe('audit view', () => {
       ['from=2026-03-04&to=2026-03-01', 'to'],
       ['action=DROP%20TABLE', 'action'],
       ['user=not-an-email', 'user'],
+      // Years out of range: 0001 was Date.UTC's 1901, and the day after 9999-12-31 has no YYYY-MM-DD date.
+      ['from=0001-01-01', 'from'],
+      ['to=9999-12-31', 'to'],
+      ['from=9999-12-31', 'from'],
+      ['from=1799-12-31&to=2026-03-01', 'from'],
     ] as const) {
       const res = await get('lsoA', `/audit-events?${q}`);
       assert.equal(res.statusCode, 400, `${q}: ${res.body}`);
@@ -274,11 +317,15 @@ describe('audit view', () => {
     assert.ok(page.body.includes('4 March 2026'), 'GOV.UK dates');
     assert.ok(page.body.includes('Amy Able (amy@a.test)'));
     assert.ok(!page.body.includes('bob@b.test') && !page.body.includes('9876543210'));
-    const bad = await lsoAWeb.get('/audit?from=2026-02-30');
-    assert.equal(bad.statusCode, 400);
-    assert.ok(
-      bad.body.includes('There is a problem') && bad.body.includes('Enter the from date as a real date'),
-    );
+    for (const q of ['from=2026-02-30', 'from=0001-01-01', 'to=9999-12-31']) {
+      const bad = await lsoAWeb.get(`/audit?${q}`);
+      assert.equal(bad.statusCode, 400, q);
+      assert.ok(
+        bad.body.includes('There is a problem') && /Enter the (from|to) date as a real date/.test(bad.body),
+        q,
+      );
+    }
+    assert.equal((await lsoAWeb.get('/audit/export.csv?to=9999-12-31')).statusCode, 400);
     const csv = await lsoAWeb.get('/audit/export.csv?subject=1234567890');
     assert.equal(csv.statusCode, 200);
     assert.equal(csv.body.trimEnd().split('\r\n').length, 2);

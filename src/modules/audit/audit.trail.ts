@@ -9,15 +9,26 @@ import { csvOf } from '../../platform/http/csv.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
-import { addCalendarDays, isIsoDate, londonStartOfDay } from '../../platform/time/calendar.ts';
+import {
+  addCalendarDays,
+  isIsoDate,
+  londonLocalDateTime,
+  londonStartOfDay,
+} from '../../platform/time/calendar.ts';
 import { actionLabel, serviceActorText, subjectText, subjectTypeLabel } from './audit.labels.ts';
 import { auditRepository, type TrailFilter } from './audit.repository.ts';
 
 /** Names for the people and organisations in the log (the identity module's, through the composition root). */
 export interface AuditDirectory {
   organisations(): Promise<{ id: string; name: string }[]>;
-  /** The name of a user of the organisation; null when there is no such user (any more). */
-  userName(organisationId: string, userId: string): Promise<string | null>;
+  /**
+   * The users (not deleted) among `userIds` who belong to one of `organisationIds`, with their names, in one look-up;
+   * a user who is no longer there is left out.
+   */
+  userNames(
+    organisationIds: readonly string[],
+    userIds: readonly string[],
+  ): Promise<{ id: string; organisationId: string; name: string }[]>;
 }
 
 /** Who is looking: their organisation, and whether they may read every organisation's trail. */
@@ -127,13 +138,16 @@ export class AuditTrailService {
     return { items, next_cursor: rows.length > limit ? (items.at(-1)?.seq ?? null) : null };
   }
 
-  /** Every matching event (up to 50,000), newest first, as CSV with labels, names and London times. */
+  /**
+   * Every matching event (up to 50,000), newest first, as CSV with labels and names. The time is London wall-clock
+   * time without an offset ('2026-07-01T11:00:00' is 10:00 UTC), as the column name `occurred_at_london` says.
+   */
   async csv(viewer: AuditViewer, q: TrailQuery): Promise<string> {
     const rows = await this.read(trailFilter(viewer, { ...q, cursor: undefined }, EXPORT_LIMIT));
     return csvOf(
       [
         'sequence',
-        'occurred_at',
+        'occurred_at_london',
         'action',
         'action_label',
         'by',
@@ -148,7 +162,7 @@ export class AuditTrailService {
       ],
       rows.map((e) => [
         e.seq,
-        e.occurred_at,
+        londonLocalDateTime(new Date(e.occurred_at)),
         e.action,
         e.action_label,
         e.by,
@@ -169,20 +183,22 @@ export class AuditTrailService {
       ? { kind: 'organisations' as const, organisationIds: [f.organisationId] }
       : SYSTEM_SCOPE;
     const rows = await inScope(this.db, scope, (trx) => auditRepository.trail(trx, f));
-    // Names are asked of the directory after the read, once per person.
+    // Names are asked of the directory after the read, all at once: one look-up however many rows and people.
     const orgs = new Map((await this.directory.organisations()).map((o) => [o.id, o.name]));
-    const people = new Map<string, Promise<string | null>>();
-    const nameOf = (orgId: string, userId: string) => {
-      const key = `${orgId}/${userId}`;
-      if (!people.has(key)) people.set(key, this.directory.userName(orgId, userId));
-      return people.get(key)!;
-    };
+    const acting = rows.filter((r) => r.actor_user_id && r.organisation_id);
+    const named = await this.directory.userNames(
+      [...new Set(acting.map((r) => r.organisation_id!))],
+      [...new Set(acting.map((r) => r.actor_user_id!))],
+    );
+    const people = new Map(named.map((u) => [`${u.organisationId}/${u.id}`, u.name]));
     const out: TrailEventView[] = [];
     for (const r of rows) {
       const details = (r.details ?? {}) as Record<string, unknown>;
       const orgName = r.organisation_id ? (orgs.get(r.organisation_id) ?? null) : null;
       const person =
-        r.actor_user_id && r.organisation_id ? await nameOf(r.organisation_id, r.actor_user_id) : null;
+        r.actor_user_id && r.organisation_id
+          ? (people.get(`${r.organisation_id}/${r.actor_user_id}`) ?? null)
+          : null;
       const isPerson = r.actor_user_id !== null || r.actor_label.includes('@');
       // A person the directory names; one it no longer has; or an address typed at sign-in that is no user's.
       const who = !isPerson

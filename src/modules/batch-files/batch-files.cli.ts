@@ -7,7 +7,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { stringOptions, UsageError, type Command } from '../../platform/cli/command.ts';
-import { ConflictError } from '../../platform/errors.ts';
+import { ConflictError, ForbiddenError } from '../../platform/errors.ts';
 import type { BatchFilesServices } from './batch-files.services.ts';
 import { CONTACT_FILE_LIMITS, ContactFileRefusedError } from './contact-file.format.ts';
 
@@ -57,10 +57,6 @@ export function batchFilesCommands(): Command<BatchFilesCommandServices>[] {
             ctx.err(`No active user has the email ${email}.`);
             return 1;
           }
-          if (!actor.permissions.has('cms:raise')) {
-            ctx.err(`${actor.email} may not raise contacts (a CMS user or supervisor role is needed).`);
-            return 1;
-          }
           try {
             const file = await s.batchFiles.files.upload(actor, {
               fileName: basename(path),
@@ -77,6 +73,10 @@ export function batchFilesCommands(): Command<BatchFilesCommandServices>[] {
             ctx.out(out);
             return 0;
           } catch (e) {
+            if (e instanceof ForbiddenError) {
+              ctx.err(`${actor.email} may not raise contacts (a CMS user or supervisor role is needed).`);
+              return 1;
+            }
             if (e instanceof ContactFileRefusedError || e instanceof ConflictError) {
               ctx.err(e.message);
               return 1;

@@ -38,16 +38,19 @@ test('reads the header, each C01 with its C02 fields in order, and the trailer',
     { sender: 'ABC', seq: 7, created: '2026-03-02T09:30:00' },
   );
   assert.equal(parsed.records.length, 2);
-  assert.deepEqual(parsed.records[0], {
-    recordNo: 1,
-    row: 2,
-    raiserReference: 'R1',
-    code: 'ENQ',
-    mprn: null,
-    description: 'An enquiry, with a comma',
-    fields: { subject: 'Meter query', details: 'Two\nlines "quoted"' },
-    problems: [],
-  });
+  assert.deepEqual(
+    { ...parsed.records[0]!, fields: { ...parsed.records[0]!.fields } },
+    {
+      recordNo: 1,
+      row: 2,
+      raiserReference: 'R1',
+      code: 'ENQ',
+      mprn: null,
+      description: 'An enquiry, with a comma',
+      fields: { subject: 'Meter query', details: 'Two\nlines "quoted"' },
+      problems: [],
+    },
+  );
   assert.equal(parsed.records[1]!.mprn, '1234567890');
   assert.equal(parsed.records[1]!.row, 5);
 });
@@ -88,7 +91,19 @@ test('record-level format problems are kept on the record, not fatal', async () 
     parsed.records[3]!.problems[0]!.message,
     /used by an earlier contact in this file \(record 4\)/,
   );
-  assert.deepEqual(parsed.records[2]!.fields, { subject: 'a' });
+  assert.deepEqual({ ...parsed.records[2]!.fields }, { subject: 'a' });
+});
+
+test('a C02 named __proto__ or constructor is a field like any other (the raise rules judge it)', async () => {
+  const parsed = await parseContactFile(
+    file(HEADER, 'C01,R1,ENQ,,x', 'C02,R1,__proto__,polluted', 'C02,R1,constructor,c', 'Z99,1'),
+  );
+  const { fields, problems } = parsed.records[0]!;
+  assert.deepEqual(Object.entries(fields), [
+    ['__proto__', 'polluted'],
+    ['constructor', 'c'],
+  ]);
+  assert.deepEqual(problems, []);
 });
 
 test('file-level refusals say why, in words', async () => {
@@ -110,7 +125,10 @@ test('file-level refusals say why, in words', async () => {
     [file(HEADER, 'C02,R1,subject,x', 'C01,R1,ENQ,,x', 'Z99,1'), /C02 before any C01/],
     [file(HEADER, 'C01,R1,ENQ,,x', 'X07,1', 'Z99,1'), /record type 'X07'/],
     [file(HEADER, 'C01,R1,ENQ,,x', 'Z99,1', 'C01,R2,ENQ,,y'), /must be the last record; record 4 follows it/],
-    [file(HEADER, 'A00,CMS_CONTACTS,ABC,7,2026-03-02T09:30:00', 'Z99,0'), /record type 'A00'/],
+    [
+      file(HEADER, 'A00,CMS_CONTACTS,ABC,7,2026-03-02T09:30:00', 'Z99,0'),
+      /record 2 is a second header \(A00\); a contact file has one header/,
+    ],
     [file(HEADER, 'C01,R1,ENQ,,"never closed', 'Z99,1'), /not a readable CSV file/],
   ];
   for (const [content, reason] of cases) assert.match(await refusal(content), reason);

@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { DomainError } from '../../platform/errors.ts';
-import { CsvError, readCsv, toCsvLine } from '../des/index.ts';
+import { CsvError, readCsv, toCsvLine } from '../../platform/csv/csv.ts';
 import type { ContactChange } from './batch-files.ports.ts';
 
 /** Limits of a contact file (documented in docs/formats/cms-files.md). */
@@ -126,7 +126,11 @@ function checkBytes(content: Buffer, limits: ContactFileLimits): void {
     throw new ContactFileRefusedError('the file is not UTF-8 text; save it as UTF-8 (a BOM is allowed)');
 }
 
-/** The file split into chunks, so that the reader's record-length limit applies to every record. */
+/**
+ * The file fed to the CSV reader 64 KiB at a time (it keeps only the unfinished record between chunks). The reader's
+ * record-length limit stops only a record still unfinished at a chunk's end (a missing closing quote); a long
+ * record that fits in one chunk is caught by the length check on each record in `parseContactFile`.
+ */
 function* chunksOf(content: Buffer, size = 64 * 1024): Generator<Buffer> {
   for (let i = 0; i < content.length; i += size) yield content.subarray(i, i + size);
 }
@@ -182,7 +186,8 @@ function contactOf(fields: string[], row: number, recordNo: number): ContactReco
     code: (fields[2] ?? '').trim(),
     mprn: (fields[3] ?? '').trim() || null,
     description: fields[4] ?? '',
-    fields: {},
+    // No prototype: a C02 named `__proto__` (or `constructor`) is a field like any other, which the raise rules refuse.
+    fields: Object.create(null) as Record<string, string>,
     problems: [],
   };
   if (fields.length !== 5)
@@ -251,6 +256,10 @@ export async function parseContactFile(
             `record ${fmt(row)} is a C02 before any C01: each contact's fields follow its C01`,
           );
         addField(current, fields, row);
+      } else if (type === 'A00') {
+        throw new ContactFileRefusedError(
+          `record ${fmt(row)} is a second header (A00); a contact file has one header, its first record`,
+        );
       } else if (type === 'Z99') {
         trailer = { row, count: fields.length === 2 ? (fields[1] ?? '') : '' };
       } else {

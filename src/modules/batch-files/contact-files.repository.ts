@@ -145,7 +145,15 @@ export const contactFilesRepository = {
       .execute();
   },
 
-  async finish(trx: Tx, id: string, at: Date): Promise<ContactFileRow> {
+  /**
+   * Marks the file done with its counts, and lets its bytes go (the response file is written from the answers):
+   * an organisation's uploaded contacts are not kept once raised.
+   */
+  async finish(
+    trx: Tx,
+    id: string,
+    at: Date,
+  ): Promise<Pick<ContactFileRow, 'records' | 'accepted' | 'rejected'>> {
     const counts = await recordsOf(trx, id)
       .select([
         sql<number>`count(*) FILTER (WHERE outcome = 'AC')::int`.as('accepted'),
@@ -158,11 +166,12 @@ export const contactFilesRepository = {
         status: 'done',
         finished_at: at,
         lease_until: null,
+        content: null,
         accepted: counts.accepted,
         rejected: counts.rejected,
       })
       .where('id', '=', id)
-      .returningAll()
+      .returning(['records', 'accepted', 'rejected'])
       .executeTakeFirstOrThrow();
   },
 

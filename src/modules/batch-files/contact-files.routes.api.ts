@@ -67,7 +67,8 @@ export const batchFilesApiPlugin =
         schema: bearerRoute(tags, 'Upload a contact file', {
           description:
             'A CMS contact file (docs/formats/cms-files.md: A00 header, C01 contacts with C02 fields, Z99 trailer), ' +
-            'as a `text/csv` body or a `multipart/form-data` form with a `file` part, up to 50 MB and 100,000 contacts. ' +
+            `as a \`text/csv\` body or a \`multipart/form-data\` form with a \`file\` part, up to ${MAX / 1024 / 1024} MB and ` +
+            `${CONTACT_FILE_LIMITS.maxContacts.toLocaleString('en-GB')} contacts. ` +
             'Answers 202 with the file; follow it at the Location, then download its response file. A file-level ' +
             'problem refuses the whole file (422, with `reason` and the refused file’s `id`; nothing is created). The ' +
             'same bytes as a file your organisation uploaded before answer 409 and nothing is created. Each C01 is ' +

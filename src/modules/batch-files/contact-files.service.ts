@@ -13,11 +13,18 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs/queue.ts';
 import { londonLocalDateTime } from '../../platform/time/calendar.ts';
 import { govukDateTime } from '../../platform/time/govuk-format.ts';
 import type { AuditActor, AuditService } from '../audit/index.ts';
+import { UnroutableError } from '../cms/index.ts';
 import type { Actor, Permission, Role } from '../identity/index.ts';
 import type { ContactRaiser } from './batch-files.ports.ts';
 import type { UploadChannel } from './batch-files.tables.ts';
@@ -57,7 +64,7 @@ export interface ContactFileView {
   finished_at: string | null;
 }
 
-export function toView(r: ContactFileSummary, processed: number): ContactFileView {
+function toView(r: ContactFileSummary, processed: number): ContactFileView {
   return {
     id: r.id,
     status: r.status,
@@ -74,12 +81,17 @@ export function toView(r: ContactFileSummary, processed: number): ContactFileVie
   };
 }
 
-/** The same bytes were uploaded before by the organisation (and not refused): nothing was created. */
+/**
+ * The same bytes were uploaded before by the organisation (and not refused): nothing was created. The earlier file
+ * is named when it can be read (not when the upload that won a race is gone again).
+ */
 export class DuplicateContactFileError extends ConflictError {
-  constructor(id: string, uploadedAt: Date) {
+  constructor(earlier?: { id: string; uploaded_at: Date }) {
     super(
-      `Your organisation uploaded this file before (file ${id}, uploaded ${govukDateTime(uploadedAt)}); it was not processed again and nothing was created.`,
-      { id },
+      earlier
+        ? `Your organisation uploaded this file before (file ${earlier.id}, uploaded ${govukDateTime(earlier.uploaded_at)}); it was not processed again and nothing was created.`
+        : 'Your organisation uploaded this file before; it was not processed again and nothing was created.',
+      earlier ? { id: earlier.id } : {},
     );
   }
 }
@@ -105,6 +117,8 @@ export interface ContactFilesDeps {
   jobs?: JobQueue | null;
 }
 
+/** Characters a file name never keeps (PostgreSQL text holds no NUL; none of them is shown). */
+const CONTROL_CHARACTERS = /\p{Cc}/gu;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const orgScope = (actor: Actor) => ({
   kind: 'organisations' as const,
@@ -125,11 +139,10 @@ function actorOfSnapshot(v: unknown): Actor {
 }
 
 /** The online refusal of a record as its reason codes and message; null for an error that is not a refusal. */
-export function rejectionOf(e: unknown): { reasons: ReasonCode[]; message: string } | null {
+function rejectionOf(e: unknown): { reasons: ReasonCode[]; message: string } | null {
   if (!(e instanceof DomainError) || e.status >= 500) return null;
-  if (typeof (e as { missing?: unknown }).missing === 'string') {
-    return { reasons: ['UNROUTABLE'], message: (e as ValidationError).errors[0]?.message ?? e.message };
-  }
+  if (e instanceof UnroutableError)
+    return { reasons: ['UNROUTABLE'], message: e.errors[0]?.message ?? e.message };
   if (e instanceof ValidationError && e.errors.length > 0) {
     const reasons = new Set<ReasonCode>();
     for (const fe of e.errors) {
@@ -157,20 +170,23 @@ export class ContactFilesService {
   constructor(private readonly d: ContactFilesDeps) {}
 
   /**
-   * Checks an upload and queues it (or, with no queue, processes it now). A file refused by a file-level check is
-   * recorded as refused (no content kept) and the refusal thrown (422, with its id); the same bytes as an earlier
-   * accepted file are a 409 and nothing is recorded.
+   * Checks an upload and queues it (or, with no queue, processes it now). Only a user who may raise contacts may
+   * upload (403, nothing recorded). A file refused by a file-level check is recorded as refused (no content kept)
+   * and the refusal thrown (422, with its id); the same bytes as an earlier accepted file are a 409 and nothing is
+   * recorded.
    */
   async upload(
     actor: Actor,
     upload: { fileName: string; content: Buffer; channel: UploadChannel },
   ): Promise<ContactFileView> {
+    if (!actor.permissions.has('cms:raise'))
+      throw new ForbiddenError('You may not raise contacts: a CMS user or supervisor role is needed');
     const sha256 = createHash('sha256').update(upload.content).digest('hex');
     const earlier = await inScope(this.d.db, orgScope(actor), (trx) =>
       contactFilesRepository.acceptedWith(trx, actor.organisationId, { sha256 }),
     );
-    if (earlier) throw new DuplicateContactFileError(earlier.id, earlier.uploaded_at);
-    const fileName = upload.fileName.trim().slice(0, 200) || 'contacts.csv';
+    if (earlier) throw new DuplicateContactFileError(earlier);
+    const fileName = upload.fileName.replace(CONTROL_CHARACTERS, '').trim().slice(0, 200) || 'contacts.csv';
     const base = {
       organisation_id: actor.organisationId,
       user_id: actor.userId,
@@ -232,7 +248,10 @@ export class ContactFilesService {
     return this.get(actor, id);
   }
 
-  /** The refusal an upload failure is (a race lost on a unique index is one too); null for anything else. */
+  /**
+   * The refusal an upload failure is (a race lost on a unique index is one too; the same bytes are thrown as a
+   * duplicate); null for anything else.
+   */
   private async refusalOf(e: unknown, actor: Actor, sha256: string): Promise<ContactFileRefusedError | null> {
     if (e instanceof ContactFileRefusedError) return e;
     const constraint = (e as { constraint?: string }).constraint;
@@ -241,7 +260,7 @@ export class ContactFilesService {
       const won = await inScope(this.d.db, orgScope(actor), (trx) =>
         contactFilesRepository.acceptedWith(trx, actor.organisationId, { sha256 }),
       );
-      if (won) throw new DuplicateContactFileError(won.id, won.uploaded_at);
+      throw new DuplicateContactFileError(won);
     }
     return constraint === 'contact_files_sequence'
       ? new ContactFileRefusedError('your organisation already used this file sequence number')

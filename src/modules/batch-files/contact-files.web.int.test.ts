@@ -1,13 +1,12 @@
 /**
  * The contact file pages: the nav entry for users who raise contacts; upload (CSRF in the form action) then the
  * file's page, which offers the response file once done; a refused file re-shows the form with the reason in an
- * error summary; the progress view of an unfinished file updates itself (a region the page script re-reads, with a
+ * error summary; the progress view of a file part done updates itself (a region the page script re-reads, with a
  * refresh link without JavaScript); another organisation's file page is the same 404 as an unknown one; the daily
  * update files page downloads a day's file.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
 import type { WebClient } from '../../../test/support/web-client.ts';
 import {
   createCmsTestApp,
@@ -15,6 +14,7 @@ import {
   signedInShipper,
   type CmsTestApp,
 } from '../../../test/support/batch-files.ts';
+import { createBatchFiles } from './batch-files.services.ts';
 
 const BOUNDARY = '----cdspBatchBoundary';
 const multipart = (name: string, content: string) =>
@@ -26,9 +26,10 @@ describe('contact file pages', () => {
   let web: WebClient;
   let other: WebClient;
   let org: { id: string; shortCode: string };
+  let email: string;
   before(async () => {
     t = await createCmsTestApp();
-    ({ org, web } = await signedInShipper(t));
+    ({ org, email, web } = await signedInShipper(t));
     other = (await signedInShipper(t)).web;
   });
   after(() => t.cleanup());
@@ -92,26 +93,42 @@ describe('contact file pages', () => {
     assert.match(empty.body, /Choose a contact file/);
   });
 
-  test('an unfinished file: a progress region that updates itself, with a refresh link', async () => {
+  test('a file part done: a progress region that updates itself, with a refresh link', async () => {
+    // 25 contacts; the worker dies raising the 21st, after the first 20 answers were written (and before the rest).
+    const count = 25;
     const content = [
       `A00,CMS_CONTACTS,${org.shortCode},7,2026-03-02T09:00:00`,
-      ...enquiryLines('P1', 1),
-      'Z99,1',
+      ...Array.from({ length: count }, (_, i) => enquiryLines(`P${i + 1}`, i + 1)).flat(),
+      `Z99,${count}`,
     ].join('\r\n');
-    // Queued as if a job queue would process it later: the row is made queued by hand after an upload.
-    const res = await upload(web, 'queued.csv', content);
-    const id = String(res.headers.location).split('/').pop()!;
-    await inScope(t.database.db, SYSTEM_SCOPE, (trx) =>
-      trx
-        .updateTable('batch.contact_files')
-        .set({ status: 'processing', accepted: 0, rejected: 0 })
-        .where('id', '=', id)
-        .execute(),
+    let raised = 0;
+    const s = t.services;
+    const dying = createBatchFiles({
+      db: t.database.db,
+      clock: t.clock,
+      audit: s.audit,
+      contacts: {
+        async raise(actor, input) {
+          if (++raised > 20) throw new Error('killed');
+          return s.cms.contacts.raise(actor, input);
+        },
+      },
+      changes: { changesFor: async () => [] },
+      recipients: { organisations: async () => [] },
+      users: s.batchFiles.users,
+    });
+    const actor = (await s.batchFiles.users.actorByEmail(email))!;
+    await assert.rejects(
+      dying.files.upload(actor, { fileName: 'part.csv', content: Buffer.from(content), channel: 'web' }),
+      /killed/,
     );
+    const id = /href="\/contact-files\/([0-9a-f-]{36})">part\.csv</.exec(
+      (await web.get('/contact-files')).body,
+    )![1]!;
     const page = await web.get(`/contact-files/${id}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<div data-cdsp-refresh="3" role="status">/);
-    assert.match(page.body, /Raising contacts: 1 of 1 contacts done \(100%\)/);
+    assert.match(page.body, /Raising contacts: 20 of 25 contacts done \(80%\)/);
     assert.match(
       page.body,
       new RegExp(`<a class="govuk-link" href="/contact-files/${id}">Refresh this page</a>`),
@@ -141,7 +158,7 @@ describe('contact file pages', () => {
     t.clock.set(new Date('2026-03-03T01:00:00Z'));
     const written = await t.services.batchFiles.updates.produceDue();
     t.clock.set(now);
-    assert.ok(written >= 2);
+    assert.equal(written, 3, 'one file per organisation: the CDSP and the two shippers');
     const page = await web.get('/contact-files/updates');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /2 March 2026/);

@@ -55,7 +55,7 @@ describe('daily update files', () => {
     );
     t.clock.set(new Date('2026-03-03T00:30:00Z'));
     const written = await t.services.batchFiles.updates.produceDue();
-    assert.ok(written >= 3, `one file per organisation (${written})`);
+    assert.equal(written, 3, 'one file per organisation: the CDSP and the two shippers');
     assert.equal(await t.services.batchFiles.updates.produceDue(), 0, 'idempotent');
 
     const res = await getAs(t, a.token, '/api/v1/contact-update-files?date=2026-03-02');
@@ -96,12 +96,16 @@ describe('daily update files', () => {
       body: { body: 'Saturday note', visibility: 'external' },
     });
     t.clock.set(new Date('2026-03-10T00:30:00Z')); // Tuesday: Monday's file
-    await t.services.batchFiles.updates.produceDue();
-    const friday = await getAs(t, a.token, '/api/v1/contact-update-files?date=2026-03-06');
-    assert.equal(friday.statusCode, 404, 'no file was written for Friday by this run');
+    assert.equal(await t.services.batchFiles.updates.produceDue(), 3);
     const monday = await getAs(t, a.token, '/api/v1/contact-update-files?date=2026-03-09');
     assert.equal(monday.statusCode, 200);
     assert.match(monday.body, /^A00,CMS_UPDATES,\w+,2,/);
     assert.match(monday.body, /Saturday note/);
+    // Friday's file, written after the weekend, ends with Friday: the Saturday note is not in it.
+    assert.equal(await t.services.batchFiles.updates.produce('2026-03-06'), 3);
+    const friday = await getAs(t, a.token, '/api/v1/contact-update-files?date=2026-03-06');
+    assert.equal(friday.statusCode, 200);
+    assert.doesNotMatch(friday.body, /Saturday note/);
+    assert.equal(friday.body, `A00,CMS_UPDATES,${a.org.shortCode},3,2026-03-10T00:30:00\r\nZ99,0\r\n`);
   });
 });

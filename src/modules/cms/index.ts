@@ -25,4 +25,5 @@ export {
 } from './cms.ports.ts';
 export type { WebhookTargetPolicy } from './webhook-targets.ts';
 export type { ContactView, ContactSummary } from './contacts/contacts.service.ts';
+export { UnroutableError } from './contacts/raise.ts';
 export type { ContactChangeView } from './contacts/changes.ts';

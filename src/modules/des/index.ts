@@ -34,7 +34,6 @@ export { desApiPlugin } from './des.routes.api.ts';
 export { desCommands, type DesCommandServices, type DesCommandOptions } from './des.cli.ts';
 export { writeLoadFile } from './tools/load-file.ts';
 /** The RFC 4180 CSV reader and writer (strict UTF-8, BOM, CRLF or LF): other modules' files use the same one. */
-export { readCsv, toCsvLine, CsvError } from './register/index.ts';
 export { generateRegister, generateChanges, type GeneratorOrgs } from './tools/register-generator/index.ts';
 export {
   AppointmentsService,

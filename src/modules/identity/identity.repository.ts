@@ -255,6 +255,17 @@ export const usersRepository = {
       )
       .executeTakeFirst();
   },
+  /** Users who are not deleted, by id, within the given organisations, in one query (the audit view's names). */
+  async directoryNames(trx: Tx, organisationIds: readonly string[], ids: readonly string[]) {
+    if (organisationIds.length === 0 || ids.length === 0) return [];
+    return trx
+      .selectFrom('identity.users')
+      .select(['id', 'name', 'organisation_id'])
+      .where(sql<boolean>`id = ANY(${[...ids]}::uuid[])`)
+      .where(sql<boolean>`organisation_id = ANY(${[...organisationIds]}::uuid[])`)
+      .where('status', '<>', 'deleted')
+      .execute();
+  },
   /** Active users of an organisation holding any of the roles (the directory other modules use). */
   async directoryWithRoles(trx: Tx, organisationId: string, roles: readonly string[]) {
     const rows = await activeUsers(trx)

@@ -3,7 +3,7 @@ export { createIdentity, type IdentityServices } from './identity.module.ts';
 export { IdentityService } from './identity.service.ts';
 export type { DirectoryUser, NewOrganisation, NewUser, OrganisationView } from './identity.service.ts';
 export type { Actor } from './actor.ts';
-export { can, isCdsp } from './actor.ts';
+export { auditActorOf, can, isCdsp } from './actor.ts';
 export { ROLES, PERMISSIONS, TOKEN_SCOPES, permissionsFor, isRole } from './permissions.ts';
 export type { Role, Permission, TokenScope } from './permissions.ts';
 export { AuthService } from './auth/auth.service.ts';

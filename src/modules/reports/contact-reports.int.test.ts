@@ -42,9 +42,11 @@ describe('contact reports', () => {
   let cdsp: Api;
   let shipperA: Api;
   let shipperB: Api;
+  let daily: Api;
   let plainUser: Api;
   let a: { shortCode: string };
   let b: { shortCode: string };
+  let dmsp: { shortCode: string };
   let facts: ContactFact[];
   let requests: RequestFact[];
   let aWeb: WebClient;
@@ -67,6 +69,20 @@ describe('contact reports', () => {
     ];
     const mprnA = await addSite(t, { shipper_short_code: a.shortCode });
     const mprnB = await addSite(t, { shipper_short_code: b.shortCode });
+    // A's Class 1 site in NW, whose Daily Metered Queries route (by the appointments directory) to a DMSP.
+    dmsp = await makeOrg(t.services, { type: 'dmsp', name: 'Delta Daily Metering' });
+    daily = apiAs(t, (await userWithToken(t, dmsp.shortCode, ['cms_supervisor'])).token);
+    const mprnDaily = await addSite(t, {
+      shipper_short_code: a.shortCode,
+      ldz_id: 'NW',
+      class: '1',
+      annual_quantity: '60000000',
+    });
+    const admin = apiAs(t, (await userWithToken(t, t.cdsp.shortCode, ['cdsp_admin'])).token);
+    const appointed = await admin('POST', '/appointments', {
+      body: { role: 'dmsp', organisation: dmsp.shortCode, ldz: 'NW', classes: [1], effective_from: '2026-01-01' },
+    });
+    assert.equal(appointed.statusCode, 201, appointed.body);
 
     // Requests first (9 to 19 March), in time order: answered in time, late, closed by the job, still open.
     const ask = apiAs(t, resolver.token);
@@ -97,6 +113,14 @@ describe('contact reports', () => {
       firstDay: '2026-03-23',
       days: 24,
       now: NOW,
+      // Two in the period, one after it: routed to the DMSP, raised by A (so only "routed to it" makes them the DMSP's).
+      routed: {
+        raiser: { shortCode: a.shortCode, api: shipperA, mprn: mprnDaily },
+        code: 'DMQ',
+        fields: { query_type: 'READ_MISSING', gas_day: '2026-02-20', details: 'No read for the day' },
+        routedTo: dmsp.shortCode,
+        at: [at('2026-03-26T10:00:00Z'), at('2026-04-08T09:00:00Z'), at('2026-04-16T11:00:00Z')],
+      },
     });
     const web = async (org: string, roles: string[]) => {
       const u = await makeUser(t.services, { orgShortCode: org, roles, password: TEST_PASSWORD });
@@ -109,7 +133,9 @@ describe('contact reports', () => {
 
   const report = (api: Api, groupBy: string, from = FROM, to = TO, headers: Record<string, string> = {}) =>
     api('GET', `/reports/contacts?from=${from}&to=${to}&group_by=${groupBy}`, { headers });
-  const of = (org: { shortCode: string }) => facts.filter((f) => f.raiser === org.shortCode);
+  /** What an organisation may see: the contacts it raised and those routed to it. */
+  const of = (org: { shortCode: string }) =>
+    facts.filter((f) => f.raiser === org.shortCode || f.team === org.shortCode);
 
   test('the generated world covers what the figures must get right', () => {
     const cal = calendar();
@@ -124,6 +150,24 @@ describe('contact reports', () => {
     assert.ok(resolved.some((f) => londonDateOf(f.resolvedAt!) <= f.dueDate));
     for (const s of ['rejected', 'cancelled', 'open', 'in_progress'] as const) assert.ok(facts.some((f) => f.status === s), s);
     assert.ok(facts.some((f) => londonDateOf(f.raisedAt) < FROM || londonDateOf(f.raisedAt) > TO));
+    // Contacts routed to an organisation that did not raise them, in the period: the DMSP's report is only those.
+    const routed = of(dmsp);
+    assert.ok(routed.length > 0 && routed.every((f) => f.raiser === a.shortCode && f.team === dmsp.shortCode));
+    assert.ok(routed.some((f) => londonDateOf(f.raisedAt) >= FROM && londonDateOf(f.raisedAt) <= TO));
+  });
+
+  test('contacts routed to an organisation are in its report though it did not raise them', async () => {
+    const res = await report(daily, 'code');
+    assert.equal(res.statusCode, 200, res.body);
+    const rows = expectedContactRows(of(dmsp), { from: FROM, to: TO, keyOf: KEYS['code']! });
+    assert.deepEqual(rows.map((r) => [r.key, r.raised, r.open]), [['DMQ', 2, 2]]);
+    assert.deepEqual(res.json(), { from: FROM, to: TO, group_by: 'code', rows });
+    const ageing = await daily('GET', '/reports/contacts/ageing');
+    assert.deepEqual(ageing.json(), { as_at: TODAY, rows: expectedAgeing(of(dmsp), TODAY) });
+    assert.equal(
+      expectedAgeing(of(dmsp), TODAY).reduce((n, r) => n + r.open, 0),
+      3,
+    );
   });
 
   for (const groupBy of Object.keys(KEYS)) {
@@ -143,6 +187,7 @@ describe('contact reports', () => {
     for (const [api, org] of [
       [shipperA, a],
       [shipperB, b],
+      [daily, dmsp],
     ] as const) {
       for (const groupBy of ['code', 'month', 'organisation', 'team']) {
         const res = await report(api, groupBy);
@@ -218,6 +263,22 @@ describe('contact reports', () => {
     }
     const res = await cdsp('GET', '/reports/requests?from=2026-03-10&to=2026-03-01');
     assert.equal(res.statusCode, 400);
+    // Years out of range (the day after 9999-12-31 has no YYYY-MM-DD date; 0001 was Date.UTC's 1901): the field named.
+    for (const [query, field] of [
+      ['from=9999-01-01&to=9999-12-31', 'from'],
+      ['from=0001-01-01&to=0001-12-31', 'from'],
+      [`from=${FROM}&to=9999-12-31`, 'to'],
+    ] as const) {
+      for (const url of [`/reports/contacts?${query}&group_by=code`, `/reports/requests?${query}`]) {
+        const bad = await cdsp('GET', url);
+        assert.equal(bad.statusCode, 400, `${url}: ${bad.body}`);
+        assert.match(String(bad.headers['content-type']), /application\/problem\+json/);
+        assert.ok((bad.json() as { errors: { field: string }[] }).errors.some((e) => e.field === field), bad.body);
+      }
+      const page = await aWeb.get(`/reports?${query}&group_by=code`);
+      assert.equal(page.statusCode, 400, query);
+      assert.match(page.body, /There is a problem/);
+    }
   });
 
   test('a user without the reports permission is refused', async () => {

@@ -27,6 +27,20 @@ test('isIsoDate accepts real dates only', () => {
   assert.throws(() => new BusinessCalendar(['25/12/2024']), RangeError);
 });
 
+test('isIsoDate refuses years outside 1800-9998, so the day after an accepted date is still a date', () => {
+  for (const v of ['0001-01-01', '0099-12-31', '1799-12-31', '9999-01-01', '9999-12-31'])
+    assert.equal(isIsoDate(v), false, v);
+  for (const v of ['1800-01-01', '9998-12-31']) assert.equal(isIsoDate(v), true, v);
+  assert.equal(addCalendarDays('9998-12-31', 1), '9999-01-01');
+  assert.equal(londonStartOfDay('9999-01-01').toISOString(), '9999-01-01T00:00:00.000Z');
+  assert.equal(addCalendarDays('1800-01-01', -1), '1799-12-31');
+  // Day numbers of years 0-99 are their own, not the 1900s' (Date.UTC's mapping), and no date has a 5-digit year.
+  assert.equal(fromDayNumber(toDayNumber('0050-03-01')), '0050-03-01');
+  assert.notEqual(toDayNumber('0050-03-01'), toDayNumber('1950-03-01'));
+  assert.throws(() => addCalendarDays('9999-12-31', 1), RangeError);
+  assert.throws(() => toDayNumber('10000-01-01'), RangeError);
+});
+
 test('day numbers round-trip and calendar days add across month and year ends', () => {
   assert.equal(toDayNumber('1970-01-01'), 0);
   assert.equal(fromDayNumber(toDayNumber('2030-12-31')), '2030-12-31');
@@ -95,6 +109,21 @@ test('londonStartOfDay gives local midnight in GMT and BST', () => {
   assert.equal(londonStartOfDay('2024-04-01').toISOString(), '2024-03-31T23:00:00.000Z');
   assert.equal(londonStartOfDay('2024-10-27').toISOString(), '2024-10-26T23:00:00.000Z');
   assert.equal(londonStartOfDay('2024-10-28').toISOString(), '2024-10-28T00:00:00.000Z');
+});
+
+test('londonStartOfDay: every accepted year, local mean time before 1847 and wartime double summer time', () => {
+  // London was UTC-0:01:15 until 1847-12-01, which began at 00:01:15 (the clocks jumped over its midnight).
+  assert.equal(londonStartOfDay('1800-01-01').toISOString(), '1800-01-01T00:01:15.000Z');
+  assert.equal(londonStartOfDay('1847-12-01').toISOString(), '1847-12-01T00:01:15.000Z');
+  assert.equal(londonStartOfDay('1847-12-02').toISOString(), '1847-12-02T00:00:00.000Z');
+  assert.equal(londonStartOfDay('1943-06-01').toISOString(), '1943-05-31T22:00:00.000Z'); // UTC+2
+  assert.equal(londonStartOfDay('9998-12-31').toISOString(), '9998-12-31T00:00:00.000Z');
+  for (let day = toDayNumber('1800-01-01'); day <= toDayNumber('1960-12-31'); day += 13) {
+    const date = fromDayNumber(day);
+    const start = londonStartOfDay(date);
+    assert.equal(londonDateOf(start), date, date);
+    assert.equal(londonDateOf(new Date(start.getTime() - 1)), fromDayNumber(day - 1), date);
+  }
 });
 
 const dateArb = fc

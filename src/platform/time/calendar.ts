@@ -11,26 +11,53 @@ export type IsoDate = string;
 const MS_PER_DAY = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True when `value` is a real calendar date written as 'YYYY-MM-DD' (rejects 2023-02-30). */
-export function isIsoDate(value: unknown): value is IsoDate {
-  if (typeof value !== 'string') return false;
+/**
+ * The years a date given to the service may be in: from 1800 (as the DES register, `canonicalDate`) to 9998, so that
+ * the day after any accepted date (the end of a period is the start of the next day) is still a 'YYYY-MM-DD' date.
+ */
+export const EARLIEST_YEAR = 1800;
+export const LATEST_YEAR = 9998;
+
+/** Milliseconds since the epoch of midnight UTC on y-m-d, for any year 0-9999 (Date.UTC maps 0-99 to 1900-1999). */
+function utcMidnight(y: number, m: number, d: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d);
+  return t.getTime();
+}
+
+/** [year, month, day] of a real calendar date written 'YYYY-MM-DD' (any four-digit year), else null. */
+function dateParts(value: unknown): [number, number, number] | null {
+  if (typeof value !== 'string') return null;
   const m = ISO_DATE.exec(value);
-  if (!m) return false;
+  if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1) return null;
+  return d <= new Date(utcMidnight(y, mo + 1, 0)).getUTCDate() ? [y, mo, d] : null;
 }
 
-/** 'YYYY-MM-DD' → whole days since 1970-01-01. Throws on anything that is not a real date. */
+/**
+ * True when `value` is a real calendar date written as 'YYYY-MM-DD' (rejects 2023-02-30) in the years
+ * EARLIEST_YEAR-LATEST_YEAR: the one check of a date typed into a form, a query string or a file.
+ */
+export function isIsoDate(value: unknown): value is IsoDate {
+  const p = dateParts(value);
+  return p !== null && p[0] >= EARLIEST_YEAR && p[0] <= LATEST_YEAR;
+}
+
+/** 'YYYY-MM-DD' → whole days since 1970-01-01 (any four-digit year). Throws on anything that is not a real date. */
 export function toDayNumber(date: IsoDate): number {
-  if (!isIsoDate(date)) throw new RangeError(`Not a calendar date in the form YYYY-MM-DD: ${String(date)}`);
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+  const p = dateParts(date);
+  if (!p) throw new RangeError(`Not a calendar date in the form YYYY-MM-DD: ${String(date)}`);
+  return utcMidnight(...p) / MS_PER_DAY;
 }
 
-/** Whole days since 1970-01-01 → 'YYYY-MM-DD'. */
+const FIRST_DAY = utcMidnight(0, 1, 1) / MS_PER_DAY;
+const LAST_DAY = utcMidnight(9999, 12, 31) / MS_PER_DAY;
+
+/** Whole days since 1970-01-01 → 'YYYY-MM-DD'. Throws when the date has no four-digit year (before 0000 or after 9999). */
 export function fromDayNumber(day: number): IsoDate {
   if (!Number.isInteger(day)) throw new RangeError(`Day number must be an integer: ${day}`);
+  if (day < FIRST_DAY || day > LAST_DAY) throw new RangeError(`Day number outside years 0000-9999: ${day}`);
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
@@ -102,17 +129,31 @@ export function londonLocalDateTime(instant: Date): string {
 
 /**
  * The instant at which `date` begins in Europe/London (midnight local time). The end of a day is the start
- * of the next one. London changes clocks at 01:00 UTC, so local midnight always exists exactly once.
+ * of the next one. London changes clocks at 01:00 UTC (and changed them in the small hours before), so local
+ * midnight exists exactly once, but for the day London left local mean time (1847-12-01 began at 00:01:15).
  */
 export function londonStartOfDay(date: IsoDate): Date {
   const utcMidnight = toDayNumber(date) * MS_PER_DAY;
-  // London is UTC+0 or UTC+1: the local midnight is at utcMidnight - offset. Try both offsets.
-  for (const offsetMs of [0, 3_600_000]) {
-    const candidate = new Date(utcMidnight - offsetMs);
-    const p = londonParts(candidate);
-    if (p.date === date && p.msIntoDay === 0) return candidate;
+  // The local midnight is at utcMidnight - offset, where the offset is London's there: today UTC+0 or +1, but
+  // +2 in the wartime double summer time and -0:01:15 in local mean time before 1847. Read the offset at the guess
+  // and correct; a second round settles a guess that fell on the other side of a change.
+  let candidate = utcMidnight;
+  for (let round = 0; round < 3; round++) {
+    const p = londonParts(new Date(candidate));
+    if (p.date === date && p.msIntoDay === 0) return new Date(candidate);
+    const offsetMs = toDayNumber(p.date) * MS_PER_DAY + p.msIntoDay - candidate;
+    candidate = utcMidnight - offsetMs;
   }
-  throw new RangeError(`Could not find the start of ${date} in Europe/London`);
+  // No local midnight: the day began when the clocks jumped over it. Find that instant, the first of the date.
+  let [lo, hi] = [utcMidnight - 3 * 3_600_000, utcMidnight + 3 * 3_600_000];
+  if (londonParts(new Date(lo)).date >= date || londonParts(new Date(hi)).date < date)
+    throw new RangeError(`Could not find the start of ${date} in Europe/London`);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (londonParts(new Date(mid)).date < date) lo = mid;
+    else hi = mid;
+  }
+  return new Date(hi);
 }
 
 /**

@@ -286,7 +286,7 @@ type Routed =
   | { ok: false; field: string; message: string; missing?: string };
 
 /** A raise refused because no party can be routed to: what is missing, for the operator's list. */
-class UnroutableError extends ValidationError {
+export class UnroutableError extends ValidationError {
   constructor(
     message: string,
     error: FieldError,

@@ -6,8 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../../../platform/http/actor.ts';
 import { bearerOptions, problemResponses } from '../../../platform/http/openapi.ts';
-import type { AuditActor } from '../../audit/index.ts';
-import type { Actor } from '../../identity/index.ts';
+import { auditActorOf } from '../../identity/index.ts';
 import {
   AppointmentBody,
   AppointmentEndBody,
@@ -16,12 +15,6 @@ import {
   AppointmentResponse,
 } from './appointments.schemas.ts';
 import type { AppointmentsService } from './appointments.service.ts';
-
-export const auditActorOf = (a: Actor): AuditActor => ({
-  userId: a.userId,
-  label: a.email,
-  organisationId: a.organisationId,
-});
 
 export const appointmentsApiPlugin =
   (appointments: AppointmentsService): FastifyPluginAsyncTypebox =>

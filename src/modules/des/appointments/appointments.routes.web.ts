@@ -8,7 +8,7 @@ import { queryValue, requireActor } from '../../../platform/http/actor.ts';
 import { formErrorsOf } from '../../../platform/http/form-errors.ts';
 import { field, fields } from '../../../platform/http/forms.ts';
 import { desPaths } from '../enquiry/index.ts';
-import { auditActorOf } from './appointments.routes.api.ts';
+import { auditActorOf } from '../../identity/index.ts';
 import { ROLE_NAMES, type AppointmentsService } from './appointments.service.ts';
 import { govukDate } from '../../../platform/time/calendar.ts';
 

@@ -3,11 +3,11 @@
  * knowledge) with the ONE visibility rule (portfolio.repository.ts: the viewer's rights and `heldSql`) into single
  * statements, so that a look-up is one round trip and visibility is decided in the database, never after fetching.
  */
-import { createHash } from 'node:crypto';
 import { CompiledQuery, sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { Tx } from '../../../platform/db/scope.ts';
+import { preparedName } from '../../../platform/db/prepared.ts';
 import type { VersionRow } from '../des.repository.ts';
 import {
   CURRENT,
@@ -225,7 +225,7 @@ export interface Runner {
   ): Promise<R[]>;
 }
 
-const statementName = (text: string) => `des_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+const statementName = (text: string) => preparedName('des', text);
 
 export function makeRunner(db: Kysely<DB>, pool: pg.Pool | null): Runner {
   const exec = async <R>(text: string, name: string, values: readonly unknown[]): Promise<R[]> =>

@@ -23,6 +23,7 @@ const ctx: ShowContext = {
 test('dates are GOV.UK dates', () => {
   assert.equal(longDate('2005-06-01'), '1 June 2005');
   assert.equal(longDate('2026-02-28'), '28 February 2026');
+  assert.equal(longDate('9999-12-31'), '31 December 9999');
   assert.equal(shownValueOf('network_owner_effective_from_date', '2005-06-01', ctx), '1 June 2005');
   assert.equal(shownValueOf('latest_meter_read_date', '2026-02-28', ctx), '28 February 2026');
   assert.equal(longDate('not a date'), 'not a date');

@@ -4,8 +4,8 @@
  * short code ("Meridian Energy Shipping (MES)"), quantities with their unit ("121,669,171 kWh"). Pure: the code
  * lists and the organisations' names are inputs. The API is untouched: codes stay codes there.
  */
-import { govukDate, isIsoDate } from '../../../platform/time/calendar.ts';
-import { REGISTER_FIELD_MAP, type RegisterField } from '../register/index.ts';
+import { govukDate } from '../../../platform/time/calendar.ts';
+import { canonicalDate, REGISTER_FIELD_MAP, type RegisterField } from '../register/index.ts';
 
 /** What the values are shown with: the operator's code lists and the organisations' names by short code. */
 export interface ShowContext {
@@ -13,9 +13,12 @@ export interface ShowContext {
   names: ReadonlyMap<string, string>;
 }
 
-/** A YYYY-MM-DD date as GOV.UK writes it: "1 June 2005" (platform/time). Anything else is returned as it is. */
+/**
+ * A YYYY-MM-DD date as GOV.UK writes it: "1 June 2005" (platform/time). Anything else is returned as it is. The
+ * register's own date check (1800 onwards, so a register date in 9999, beyond what a form accepts, still reads well).
+ */
 export function longDate(iso: string): string {
-  return isIsoDate(iso) ? govukDate(iso) : iso;
+  return canonicalDate(iso) === iso ? govukDate(iso) : iso;
 }
 
 /** A whole number with thousands separators ("121,669,171"); anything else as it is. */

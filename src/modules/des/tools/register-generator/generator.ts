@@ -11,7 +11,7 @@ import { DEFAULT_CODE_LISTS, type CodeLists } from '../../register/code-lists.ts
 import { REGISTER_FIELD_NAMES } from '../../register/fields.ts';
 import { isIsoDate, toDayNumber } from '../../../../platform/time/calendar.ts';
 import { LOCALITIES } from './geography.ts';
-import { mixSeed, Rng } from './rng.ts';
+import { mixSeed, Rng } from '../../../../platform/rng.ts';
 import {
   blankRow,
   buildSite,
@@ -28,7 +28,7 @@ import {
 } from './site.ts';
 
 export type { GeneratorOrgs } from './site.ts';
-export { Rng } from './rng.ts';
+export { Rng } from '../../../../platform/rng.ts';
 
 export interface GenerateRegisterOptions {
   /** Number of supply points (at most 45,000,000). */

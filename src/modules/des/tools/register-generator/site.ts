@@ -16,7 +16,7 @@ import {
   STREET_TYPES,
   STREET_WORDS,
 } from './geography.ts';
-import { skewed, type Rng } from './rng.ts';
+import { skewed, type Rng } from '../../../../platform/rng.ts';
 
 export interface GeneratorOrgs {
   readonly shippers: readonly string[];

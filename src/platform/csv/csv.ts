@@ -1,5 +1,5 @@
 /**
- * Streaming RFC 4180 CSV reader and writer helpers.
+ * Streaming RFC 4180 CSV reader and writer helpers (register files, bulk enquiries, appointments, contact files).
  *
  * The reader decodes UTF-8 strictly (invalid bytes are an error, not U+FFFD), strips a leading BOM, accepts
  * CRLF or LF line endings, quoted fields with embedded commas, doubled quotes and line breaks, and a last

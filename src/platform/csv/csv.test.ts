@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { CsvError, csvEscape, readCsv, readCsvBatches, toCsvLine, type CsvRow } from './csv.ts';
-import { Rng } from '../tools/register-generator/index.ts';
+import { Rng } from '../rng.ts';
 
 async function parse(chunks: (string | Uint8Array)[], options = {}): Promise<CsvRow[]> {
   const rows: CsvRow[] = [];
