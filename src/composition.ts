@@ -84,7 +84,10 @@ export interface ServiceOptions {
   desInboxDir?: string;
   /** A PostgreSQL pool on which DES enquiry look-ups run as named prepared statements (none on PGlite). */
   queryPool?: pg.Pool | null;
-  /** A PostgreSQL pool whose sessions run under the system scope, for the DES enquiries' audit batches (none on PGlite). */
+  /**
+   * A PostgreSQL pool whose sessions run under the system scope (none on PGlite): the DES enquiries' audit batches
+   * and identity's organisation list, one statement each.
+   */
   auditPool?: pg.Pool | null;
 }
 
@@ -112,6 +115,7 @@ export function createServices(
     mailer,
     config: identityConfig,
     site,
+    systemPool: opts.auditPool ?? null,
   });
   // The audit view names people and organisations from identity's directory.
   const auditTrail = new AuditTrailService(db, {

@@ -34,16 +34,6 @@ export const auditRepository = {
     return { seq: String(row.seq), hash: row.hash };
   },
 
-  async insertMany(trx: Tx, rows: NewAuditRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await trx
-      .insertInto('audit.events')
-      .values(rows.map((r) => ({ ...r, details: JSON.stringify(r.details ?? {}) })))
-      .execute();
-    const last = rows[rows.length - 1]!;
-    await trx.updateTable('audit.chain_head').set({ seq: last.seq, hash: last.hash }).execute();
-  },
-
   /**
    * One statement that appends chained events only while the head is still `expected`: it locks the head row
    * (`FOR UPDATE`), inserts the events, moves the head to the last of them, and runs `also` (further data-modifying

@@ -102,7 +102,9 @@ export class AuditService {
     if (inputs.length === 0) return null;
     const head = await auditRepository.lockHead(trx);
     const rows = this.chain(head, inputs);
-    await auditRepository.insertMany(trx, rows);
+    // Insert and move the head in one statement (the head is ours until the commit, so it cannot have moved).
+    const r = await auditRepository.appendIfHead(head, rows).execute(trx);
+    if (r.rows[0]?.n !== rows.length) throw new Error('audit events not written under the head lock');
     return headOf(rows);
   }
 

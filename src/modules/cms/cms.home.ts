@@ -13,7 +13,7 @@ import type { CmsServices } from './cms.services.ts';
 import { listQueryFrom } from './contacts.routes.web.ts';
 import { teamName } from './contacts/contact-views.ts';
 import { statusLabel } from './contacts/supply-point.ts';
-import { CDSP_TEAMS } from './domain/contact-codes.ts';
+import { CDSP_TEAMS, mayRaise } from './domain/contact-codes.ts';
 
 /** A count of contacts: its words and the list query (as the list's URL carries it). */
 type ContactCount = [label: string, query: Record<string, string>];
@@ -105,7 +105,9 @@ export async function cmsHomePanels(cms: CmsServices, actor: Actor): Promise<Hom
         hint: `${c.code_name}. Raised on ${govukDate(c.raised_on)}. ${statusLabel(c.status)}.`,
       })),
     };
-    panel.links!.push({ text: 'Raise a contact', href: cmsPaths.raise });
+    // Offered only when the organisation may raise at least one code (the service refuses the others).
+    if ((await cms.catalogue.list()).some((c) => mayRaise(c, actor.organisationType)))
+      panel.links!.push({ text: 'Raise a contact', href: cmsPaths.raise });
   }
   panel.links!.push({ text: 'All contacts', href: cmsPaths.contacts });
   return [panel];

@@ -144,12 +144,16 @@ export const cmsWebPlugin =
         Object.entries(query).filter(([k, v]) => k !== 'cursor' && k !== 'page' && v !== ''),
       ).toString();
       const page = listQuery.page ?? 1;
+      const codes = await cms.catalogue.list();
       return {
         pageTitle: 'Contacts',
         list,
         query: { ...query, sort },
         defaultOrder,
-        codes: await cms.catalogue.list(),
+        codes,
+        // Offered only when the organisation may raise at least one code (the service refuses the others).
+        canRaise:
+          actor.permissions.has('cms:raise') && codes.some((c) => mayRaise(c, actor.organisationType)),
         statuses: CONTACT_STATUSES,
         teams:
           actor.organisationType === 'cdsp' ? CDSP_TEAMS.map((t) => ({ value: t, text: teamName(t) })) : [],

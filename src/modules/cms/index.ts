@@ -12,6 +12,7 @@ export { identityDirectory } from './cms.adapters.ts';
 export { raiseAboutSupplyPointHref } from './contacts/supply-point.ts';
 export { seedDemoContacts } from './demo-contacts.ts';
 export { cmsHomePanels } from './cms.home.ts';
+export { mayRaise } from './domain/contact-codes.ts';
 export {
   noRegister,
   type SiteLookup,

@@ -47,12 +47,15 @@ export const webhooksRepository = {
       .returning('id')
       .executeTakeFirst();
   },
-  async activeFor(trx: Tx, orgId: string) {
+  /** The active webhooks of any of the organisations, in one statement. */
+  async activeFor(trx: Tx, orgIds: readonly string[]) {
+    if (orgIds.length === 0) return [];
     return trx
       .selectFrom('cms.webhooks')
       .selectAll()
-      .where('organisation_id', '=', orgId)
+      .where('organisation_id', 'in', orgIds)
       .where('active', '=', true)
+      .orderBy('created_at')
       .execute();
   },
   async insertDelivery(

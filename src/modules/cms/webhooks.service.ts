@@ -58,9 +58,11 @@ export async function enqueueWebhookEvent(
   data: Record<string, unknown>,
 ): Promise<void> {
   await withSystemScope(trx, async () => {
-    for (const orgId of new Set(organisationIds)) {
-      const hooks = await webhooksRepository.activeFor(trx, orgId);
+    const orgIds = [...new Set(organisationIds)];
+    const hooks = await webhooksRepository.activeFor(trx, orgIds);
+    for (const orgId of orgIds) {
       for (const h of hooks) {
+        if (h.organisation_id !== orgId) continue;
         if (!h.events.includes('*') && !h.events.includes(event)) continue;
         const payload = { id: randomUUID(), event, occurred_at: now.toISOString(), data };
         await webhooksRepository.insertDelivery(trx, {

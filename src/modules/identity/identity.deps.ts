@@ -1,5 +1,6 @@
 /** What the identity services are built from: the composition root passes these once, as one object. */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { IdentityConfig } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
@@ -19,4 +20,6 @@ export interface IdentityDeps {
   mailer: Mailer;
   config: IdentityConfig;
   site: SiteSettings;
+  /** A PostgreSQL pool whose sessions run under the system scope, for the hot organisation list (none on PGlite). */
+  systemPool?: pg.Pool | null;
 }

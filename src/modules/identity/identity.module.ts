@@ -29,7 +29,7 @@ export function createIdentity(deps: IdentityDeps): IdentityServices {
   const guard = new SignInGuard(db, clock, audit, mailer, config, site);
   const passwordReset = new PasswordResetService(guard, audit);
   return {
-    identity: new IdentityService(db, clock, audit, tokens),
+    identity: new IdentityService(db, clock, audit, tokens, deps.systemPool ?? null),
     auth: new AuthService(guard, audit),
     passwordReset,
     tokens,

@@ -4,6 +4,7 @@
  */
 import { sql, type ExpressionBuilder, type SelectQueryBuilder, type Selection } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { Kysely } from 'kysely';
 import type { Tx } from '../../platform/db/scope.ts';
 
 /**
@@ -73,7 +74,7 @@ function organisationBy(trx: Tx, column: 'id' | 'short_code', value: string) {
 }
 
 /** Organisations in short-code order. */
-function organisationsByShortCode(trx: Tx) {
+function organisationsByShortCode(trx: Kysely<DB>) {
   return trx.selectFrom('identity.organisations').selectAll().orderBy('short_code');
 }
 
@@ -120,6 +121,8 @@ export const organisationsRepository = {
   async list(trx: Tx) {
     return organisationsByShortCode(trx).execute();
   },
+  /** Every organisation in short-code order, as one statement (for `systemRead`). */
+  listQuery: (db: Kysely<DB>) => organisationsByShortCode(db),
   async listIn(trx: Tx, ids: readonly string[]) {
     if (ids.length === 0) return [];
     return organisationsByShortCode(trx).where('id', 'in', ids).execute();

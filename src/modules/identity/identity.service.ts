@@ -3,6 +3,8 @@
  * the seeder), the user directory other modules read (scoped to the organisations they name), and API keys.
  */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { systemRead } from '../../platform/db/system-read.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { inScope, SYSTEM_SCOPE } from '../../platform/db/scope.ts';
@@ -58,6 +60,7 @@ export class IdentityService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly tokens: TokensService,
+    private readonly systemPool: pg.Pool | null = null,
   ) {}
 
   async createOrganisation(input: NewOrganisation, by: AuditActor): Promise<OrganisationView> {
@@ -177,9 +180,8 @@ export class IdentityService {
   }
 
   async listOrganisations(): Promise<OrganisationView[]> {
-    return inScope(this.db, SYSTEM_SCOPE, async (trx) =>
-      (await organisationsRepository.list(trx)).map(toOrgView),
-    );
+    // Read on most requests: one statement on the system-scoped pool where there is one.
+    return (await systemRead(this.db, this.systemPool, organisationsRepository.listQuery)).map(toOrgView);
   }
 
   async organisationByShortCode(shortCode: string): Promise<OrganisationView> {

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../../../test/support/factories.ts';
 import { makeContact, makeRequest } from '../../../test/support/factories/cms.ts';
+import { mayRaise } from '../cms/index.ts';
 import { signInAndEnrol, type WebClient } from '../../../test/support/web-client.ts';
 import {
   addSite,
@@ -207,6 +208,35 @@ describe('the home page per role', () => {
     assert.equal(count(counts, 'Locked out'), 1);
     // The API user made without a password, and the one invited above.
     assert.equal(count(counts, 'Invitation not yet accepted'), 2);
+  });
+
+  test('"Raise a contact" is offered only while the organisation may raise at least one code', async () => {
+    // A meter reading agency (CMS access) raises some codes; a CDSP admin withdraws it from each of them. This
+    // changes the catalogue for meter reading agencies only; no other test here has one.
+    const mra = await makeOrg(t.services, { type: 'mra', name: 'Readers Ltd' });
+    const mraUser = (await web(t, mra.shortCode, ['cms_user'])).client!;
+    const offered = async () =>
+      Promise.all(
+        ['/', '/contacts'].map(async (path) =>
+          /Raise a contact/.test(mainOf((await mraUser.get(path)).body)),
+        ),
+      );
+    const theirs = (await t.services.cms.catalogue.list()).filter((c) => mayRaise(c, 'mra'));
+    assert.ok(theirs.length > 0, 'the catalogue lets a meter reading agency raise a code');
+    assert.deepEqual(await offered(), [true, true], 'offered on the home page and the contacts list');
+    const admin = (await userWithApi(t, t.cdsp.shortCode, ['cdsp_admin'])).api;
+    for (const c of theirs) {
+      const res = await admin('PATCH', `/contact-codes/${c.code}`, {
+        body: { raised_by: c.raised_by.filter((x) => x !== 'mra'), version: c.version },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    }
+    assert.deepEqual(await offered(), [false, false], 'offered nowhere once it may raise no code');
+    assert.match(
+      mainOf((await acmeUser.get('/contacts')).body),
+      /Raise a contact/,
+      'a shipper is still offered it',
+    );
   });
 
   test('another organisation’s contacts and requests never reach a home page', async () => {

@@ -30,7 +30,7 @@ export interface Database {
   /**
    * A small pool as the application role whose sessions run under the system scope (`cdsp.scope` set when each
    * connection starts), for single statements that write across organisations without a transaction of their own:
-   * the DES enquiries' audit batches. Null on PGlite (one session; the scope is set per transaction there).
+   * the DES enquiries' audit batches; and for hot system-scope reads (`systemRead`). Null on PGlite (one session; the scope is set per transaction there).
    */
   readonly systemPool: pg.Pool | null;
   close(): Promise<void>;
@@ -141,7 +141,7 @@ async function openPostgres(url: string, adminUrl: string, opts: OpenOptions): P
     get systemPool() {
       systemPool ??= new pg.Pool({
         connectionString: url,
-        max: 2,
+        max: 4,
         connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
         options: '-c cdsp.scope=system',
         Client: clientWithRole(pg.Client, ENSURE_APP_ROLE),

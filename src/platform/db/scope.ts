@@ -39,8 +39,12 @@ export async function inScope<T>(db: Kysely<DB>, scope: Scope, fn: (trx: Tx) => 
  * webhook subscriptions are looked up for every organisation an event concerns).
  */
 export async function withSystemScope<T>(trx: Tx, fn: () => Promise<T>): Promise<T> {
-  const prev = await sql<{ s: string | null }>`select current_setting('cdsp.scope', true) as s`.execute(trx);
-  await sql`select set_config('cdsp.scope', 'system', true)`.execute(trx);
+  // One statement: the select list is evaluated in order, so `s` is the scope before the switch.
+  const prev = await sql<{
+    s: string | null;
+  }>`select current_setting('cdsp.scope', true) as s, set_config('cdsp.scope', 'system', true) as now`.execute(
+    trx,
+  );
   try {
     return await fn();
   } finally {

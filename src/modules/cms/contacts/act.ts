@@ -291,8 +291,9 @@ export async function actOnContact(
         note,
       }),
     });
-    await recordContactEvent(trx, ctx.audit, outbox, event);
-    return contactView(trx, updated, { actor, orgs, calendar, now });
+    const result = await contactView(trx, updated, { actor, orgs, calendar, now });
+    await recordContactEvent(trx, ctx.audit, outbox, event); // last: it locks the audit chain head to the commit
+    return result;
   });
   await sendMails(ctx, outbox);
   return view;

@@ -231,12 +231,17 @@ export function attachmentView(
 export async function contactView(
   trx: Tx,
   c: ContactRow,
-  x: { actor: Actor; orgs: OrgMap; calendar: BusinessCalendar; now: Date },
+  x: { actor: Actor; orgs: OrgMap; calendar: BusinessCalendar; now: Date; justRaised?: boolean },
 ): Promise<ContactView> {
   const sides = sidesOf(x.actor, c);
-  const pauses = await pausesRepository.forContact(trx, c.id);
-  const notes = await notesRepository.visible(trx, c.id, sides);
-  const attachments = await attachmentsRepository.list(trx, c.id);
+  // A contact inserted by this transaction has no pauses, notes or attachments yet: nothing to read.
+  const [pauses, notes, attachments] = x.justRaised
+    ? [[], [], []]
+    : [
+        await pausesRepository.forContact(trx, c.id),
+        await notesRepository.visible(trx, c.id, sides),
+        await attachmentsRepository.list(trx, c.id),
+      ];
   const today = londonDateOf(x.now);
   const sla = slaFor(c, pauses, x.calendar, c.stopped_at ?? x.now);
   const summary = toSummary(c, x.orgs, x.calendar, today, x.actor.visibleOrganisationIds);

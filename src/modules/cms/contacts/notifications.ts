@@ -57,16 +57,21 @@ export function contactEvent(e: {
   };
 }
 
-/** Writes the audit event, enqueues the webhook and queues the mail for one contact event, in `trx`. */
+/**
+ * Enqueues the webhook, queues the mail and writes the audit event for one contact event, in `trx`: the last work of
+ * the caller's transaction (the audit write holds the chain head's lock until the commit).
+ */
 export async function recordContactEvent(
   trx: Tx,
   audit: AuditService,
   outbox: MailIntent[],
   e: ContactEvent,
 ): Promise<void> {
-  await audit.record(trx, ...(Array.isArray(e.audit) ? e.audit : [e.audit]));
   if (e.webhook)
     await enqueueWebhookEvent(trx, e.at, e.webhook.organisationIds, e.webhook.event, e.webhook.data);
+  // Last: the audit write locks the chain head until the transaction commits, and every other audited writer (each
+  // DES look-up's batch) waits on that lock, so the caller should do no more work in `trx` after this.
+  await audit.record(trx, ...(Array.isArray(e.audit) ? e.audit : [e.audit]));
   if (e.mails) outbox.push(...e.mails);
 }
 

@@ -217,6 +217,8 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
       });
       const resolverOrg = orgs.get(routed.orgId);
       const outbox: MailIntent[] = [];
+      const contact = await contactView(trx, row, { actor, orgs, calendar, now, justRaised: true });
+      // Last: the audit write locks the chain head until the commit.
       await recordContactEvent(trx, ctx.audit, outbox, {
         at: now,
         audit: [
@@ -266,7 +268,7 @@ export async function raiseContact(ctx: CmsContext, actor: Actor, input: RaiseIn
           },
         },
       });
-      return { contact: await contactView(trx, row, { actor, orgs, calendar, now }), replayed: false };
+      return { contact, replayed: false };
     });
   } catch (err) {
     // Nobody to route to: the operator sees the attempt (its own small transaction; the refusal changes nothing).
