@@ -55,8 +55,6 @@ export class AuditGroupCommitter {
    */
   private predicted: ChainHead | null = null;
   private readonly maxBatch: number;
-  /** Prepared-statement names by statement text (one or two texts: with and without the caller's writes). */
-  private readonly names = new Map<string, string>();
   private readonly depth: number;
 
   constructor(
@@ -146,9 +144,8 @@ export class AuditGroupCommitter {
     const pool = this.opts.pool;
     if (!pool) return (await inScope(this.db, SYSTEM_SCOPE, (trx) => statement.execute(trx))).rows[0]?.n;
     const c = statement.compile(this.db);
-    // The text is the same for every batch (arrays): name it once, not a hash per batch.
-    let name = this.names.get(c.sql);
-    if (!name) this.names.set(c.sql, (name = preparedName('audit', c.sql)));
+    // The text is the same for every batch (arrays), so it is prepared once per connection.
+    const name = preparedName('audit', c.sql);
     const r = await pool.query<{ n: number }>({ name, text: c.sql, values: c.parameters as unknown[] });
     return r.rows[0]?.n;
   }

@@ -58,22 +58,17 @@ export async function enqueueWebhookEvent(
   data: Record<string, unknown>,
 ): Promise<void> {
   await withSystemScope(trx, async () => {
-    const orgIds = [...new Set(organisationIds)];
-    const hooks = await webhooksRepository.activeFor(trx, orgIds);
-    for (const orgId of orgIds) {
-      for (const h of hooks) {
-        if (h.organisation_id !== orgId) continue;
-        if (!h.events.includes('*') && !h.events.includes(event)) continue;
-        const payload = { id: randomUUID(), event, occurred_at: now.toISOString(), data };
-        await webhooksRepository.insertDelivery(trx, {
-          webhook_id: h.id,
-          organisation_id: orgId,
-          event,
-          payload: JSON.stringify(payload),
-          created_at: now,
-          next_attempt_at: now,
-        });
-      }
+    for (const h of await webhooksRepository.activeFor(trx, [...new Set(organisationIds)])) {
+      if (!h.events.includes('*') && !h.events.includes(event)) continue;
+      const payload = { id: randomUUID(), event, occurred_at: now.toISOString(), data };
+      await webhooksRepository.insertDelivery(trx, {
+        webhook_id: h.id,
+        organisation_id: h.organisation_id,
+        event,
+        payload: JSON.stringify(payload),
+        created_at: now,
+        next_attempt_at: now,
+      });
     }
   });
 }

@@ -2,9 +2,8 @@
  * SQL for organisations and users, shared by the identity jobs (auth, users, tokens). Every read of a user runs in
  * a scoped transaction, and methods that act for a caller take the organisations it may touch.
  */
-import { sql, type ExpressionBuilder, type SelectQueryBuilder, type Selection } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selection } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
-import type { Kysely } from 'kysely';
 import type { Tx } from '../../platform/db/scope.ts';
 
 /**
