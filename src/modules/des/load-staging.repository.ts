@@ -11,9 +11,8 @@ import type { Tx } from '../../platform/db/scope.ts';
 
 export interface StagedRow {
   rowNumber: number;
-  mprn: string;
-  /** Values of the staging columns (the file's columns besides mprn), in order; null = empty. */
-  values: readonly (string | null)[];
+  /** The row's normalised values in the file's column order (the staging table's), the MPRN among them; null = empty. */
+  cells: readonly (string | null)[];
 }
 
 export interface StagingWriter {
@@ -28,10 +27,12 @@ export const STAGE_TABLE = 'des_stage';
 
 // ---------------------------------------------------------------------------------------------- COPY
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 /** COPY text format: backslash, tab, LF and CR escaped; null is \N. */
 export function copyTextValue(v: string | null): string {
   if (v === null) return '\\N';
-  if (!/[\\\t\n\r]/.test(v)) return v;
+  if (!COPY_SPECIAL.test(v)) return v;
   return v.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );
@@ -104,7 +105,7 @@ export async function copyStagingWriter(
   client: pg.PoolClient,
   columns: readonly string[],
 ): Promise<StagingWriter> {
-  const cols = ['row_no', 'mprn', ...columns].map((c) => `"${c}"`).join(', ');
+  const cols = ['row_no', ...columns].map((c) => `"${c}"`).join(', ');
   const copy = new CopyIn(`COPY ${STAGE_TABLE} (${cols}) FROM STDIN`);
   const query = client.query(copy as unknown as pg.QueryConfig) as unknown as Promise<unknown>;
   void Promise.resolve(query).catch(() => undefined);
@@ -114,8 +115,9 @@ export async function copyStagingWriter(
       if (rows.length === 0) return;
       let text = '';
       for (const r of rows) {
-        text += `${r.rowNumber}\t${copyTextValue(r.mprn)}`;
-        for (const v of r.values) text += `\t${copyTextValue(v)}`;
+        text += r.rowNumber;
+        const cells = r.cells;
+        for (let i = 0; i < cells.length; i++) text += '\t' + copyTextValue(cells[i] ?? null);
         text += '\n';
       }
       await copy.write(Buffer.from(text, 'utf8'));
@@ -141,10 +143,10 @@ export function insertStagingWriter(trx: Tx, columns: readonly string[]): Stagin
     if (pending.length === 0) return;
     const rows = pending;
     pending = [];
-    const arrays: unknown[][] = [rows.map((r) => r.rowNumber), rows.map((r) => r.mprn)];
-    columns.forEach((_, i) => arrays.push(rows.map((r) => r.values[i] ?? null)));
+    const arrays: unknown[][] = [rows.map((r) => r.rowNumber)];
+    columns.forEach((_, i) => arrays.push(rows.map((r) => r.cells[i] ?? null)));
     const params = arrays.map((a, i) => (i === 0 ? sql`${a}::int[]` : sql`${a}::text[]`));
-    await sql`INSERT INTO ${sql.table(STAGE_TABLE)} (${sql.join(['row_no', 'mprn', ...columns].map((c) => sql.id(c)))})
+    await sql`INSERT INTO ${sql.table(STAGE_TABLE)} (${sql.join(['row_no', ...columns].map((c) => sql.id(c)))})
               SELECT * FROM unnest(${sql.join(params)})`.execute(trx);
   };
   return {

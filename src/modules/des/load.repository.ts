@@ -112,11 +112,11 @@ export const loadRepository = {
       .execute();
   },
 
-  /** The staging table: row number, mprn and the file's other columns, as text. Dropped at commit. */
-  async createStage(trx: Tx, columns: readonly string[]): Promise<void> {
-    const defs = columns.map((c) => sql`${id(c)} text`);
-    await sql`CREATE TEMP TABLE ${sql.table(STAGE_TABLE)} (row_no integer NOT NULL, mprn text NOT NULL
-              ${defs.length > 0 ? sql`, ${sql.join(defs)}` : sql``}) ON COMMIT DROP`.execute(trx);
+  /** The staging table: row number, then the file's columns in file order (mprn among them), as text. Dropped at commit. */
+  async createStage(trx: Tx, fileColumns: readonly string[]): Promise<void> {
+    const defs = fileColumns.map((c) => (c === 'mprn' ? sql`mprn text NOT NULL` : sql`${id(c)} text`));
+    await sql`CREATE TEMP TABLE ${sql.table(STAGE_TABLE)} (row_no integer NOT NULL, ${sql.join(defs)})
+              ON COMMIT DROP`.execute(trx);
   },
 
   /** Rows whose MPRN already appeared earlier in the file; removed from the staging table. */

@@ -26,15 +26,19 @@ const OUTWARD_RE = new RegExp(
 );
 // Inward code: digit + two letters, never C I K M O V.
 const INWARD_RE = /^[0-9][ABD-HJLNP-UW-Z]{2}$/;
+/** A whole valid postcode as normalised (outward, one space, inward): the rules above in one expression. */
+const POSTCODE_SHAPE_RE = new RegExp(`${OUTWARD_RE.source.slice(0, -1)} ${INWARD_RE.source.slice(1)}`);
 
 /** Normalises then validates; on failure the reason is a plain-English sentence quoting the input. */
 export function validatePostcode(input: string): PostcodeResult {
+  if (POSTCODE_SHAPE_RE.test(input)) return { ok: true, postcode: input }; // already normalised and valid
   const pc = normalisePostcode(input);
+  if (pc === '') return { ok: false, reason: 'postcode is empty' };
+  if (pc === 'GIR 0AA' || POSTCODE_SHAPE_RE.test(pc)) return { ok: true, postcode: pc }; // the common case, at once
   const bad = (why: string): PostcodeResult => ({
     ok: false,
     reason: `postcode '${pc}' is not a valid UK postcode: ${why}`,
   });
-  if (pc === '') return { ok: false, reason: 'postcode is empty' };
   if (pc === 'GIR 0AA') return { ok: true, postcode: pc };
   if (!/^[A-Z0-9 ]+$/.test(pc)) return bad('it may contain only letters, digits and one space');
   const space = pc.indexOf(' ');

@@ -173,8 +173,25 @@ test('cross-field consistency warnings: exit zone and EUC against the LDZ', () =
     r.warnings.map((w) => w.field),
     ['exit_zone', 'end_user_category_code'],
   );
+  assert.deepEqual(
+    r.warnings.map((w) => [w.rowNumber, w.mprn, w.reason]),
+    [
+      [2, '741234509', "exit zone 'NW1' belongs to LDZ 'NW', not to LDZ 'EA'"],
+      [2, '741234509', "end user category 'WM:E2401B' is for LDZ 'WM', not LDZ 'EA'"],
+    ],
+  );
   const odd = validate({ mprn: '741234509', end_user_category_code: 'hello' });
   assert.ok(odd.ok && /does not look like an EUC code/.test(odd.warnings[0]!.reason));
+  // Consistent, or only one side present: no warning.
+  const quiet = (row: Record<string, string>) => {
+    const q = validate({ mprn: '741234509', ...row });
+    assert.ok(q.ok, JSON.stringify(q));
+    return q.warnings.map((w) => w.reason);
+  };
+  assert.deepEqual(quiet({ ldz_id: 'EA', exit_zone: 'EA1', end_user_category_code: 'EA:E2401B' }), []);
+  assert.deepEqual(quiet({ exit_zone: 'NW1', end_user_category_code: 'WM:E2401B' }), []);
+  assert.deepEqual(quiet({ ldz_id: 'EA' }), []);
+  assert.deepEqual(quiet({ ldz_id: 'EA', exit_zone: '' }), []);
 });
 
 test('operator-supplied code lists are used instead of the defaults', () => {
@@ -203,9 +220,32 @@ test('canonical number and date text never goes through floats', () => {
         '5.': '5',
         '1,5': null,
         '.': null,
+        '.5': '0.5',
+        '+1.25': '1.25',
+        '10': '10',
+        '10.50': '10.5',
+        '0.05': '0.05',
+        '00': '0',
+        '0.0': '0',
+        '1.2.3': null,
+        '-1': null,
       },
     ],
-    [canonicalInteger, { '000': '0', '+0042': '42', '98765432109876543210': '98765432109876543210' }],
+    [
+      canonicalInteger,
+      {
+        '000': '0',
+        '+0042': '42',
+        '98765432109876543210': '98765432109876543210',
+        '0': '0',
+        '7': '7',
+        '+7': '7',
+        '07': '7',
+        '100': '100',
+        '1.0': null,
+        '': null,
+      },
+    ],
     [
       canonicalDate,
       {
@@ -215,6 +255,24 @@ test('canonical number and date text never goes through floats', () => {
         '2024-13-01': null,
         '2024-04-31': null,
         '2024-4-1': null,
+        '20240101': '2024-01-01',
+        '20241231': '2024-12-31',
+        '2023-02-29': null,
+        '2023-02-28': '2023-02-28',
+        '2024-00-10': null,
+        '2024-01-00': null,
+        '2024-01-31': '2024-01-31',
+        '2024-12-01': '2024-12-01',
+        '2024-01-32': null,
+        '1799-12-31': null,
+        '1800-01-01': '1800-01-01',
+        '17991231': null,
+        ' 2024-01-01': null,
+        '2024-01-01 ': null,
+        'x2024-01-01': null,
+        '2024010': null,
+        '202401011': null,
+        '2024/01/01': null,
       },
     ],
   ];
@@ -299,4 +357,32 @@ test('shipperless and unregistered: a known shipper, only with an empty shipper 
       ],
     ],
   );
+});
+
+test('a valid row gives its normalised cells in header order (the MPRN at its own column), and names them', () => {
+  const columns = ['postcode', 'mprn', 'annual_quantity', 'meter_installation_date', 'msn'];
+  const v = makeRowValidator({ columns, codeLists, checkDigitPolicy: 'warn' });
+  const r = v([' sw1a1aa ', '3938424403', '0012000', '20240131', ''], 7);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.cells, ['SW1A 1AA', '3938424403', '12000', '2024-01-31', null]);
+  assert.deepEqual(r.values, {
+    postcode: 'SW1A 1AA',
+    mprn: '3938424403',
+    annual_quantity: '12000',
+    meter_installation_date: '2024-01-31',
+    msn: null,
+  });
+  assert.deepEqual(JSON.parse(JSON.stringify(r)), {
+    ok: true,
+    mprn: '3938424403',
+    values: r.values,
+    warnings: [],
+  });
+  // One bad cell: the row is refused with that field named; the others are still checked.
+  const bad = v(['SW1A 1AA', '3938424403', '12.5', '2024-02-30', 'ab'], 8);
+  assert.equal(bad.ok, false);
+  assert.deepEqual(bad.ok ? [] : bad.errors.map((e) => [e.rowNumber, e.mprn, e.field]), [
+    [8, '3938424403', 'annual_quantity'],
+    [8, '3938424403', 'meter_installation_date'],
+  ]);
 });

@@ -21,9 +21,33 @@ export interface Issue {
   readonly reason: string;
 }
 
-export type RowResult =
-  | { ok: true; mprn: string; values: Record<string, string | null>; warnings: Issue[] }
-  | { ok: false; mprn: string | null; errors: Issue[]; warnings: Issue[] };
+/**
+ * A valid row: `cells` holds the normalised values in the header's column order (null = empty, the MPRN at its own
+ * column), which is what the loader stages; `values` names them (built on first use, for callers that read by name).
+ */
+export class ValidRow {
+  readonly ok = true as const;
+  private named: Record<string, string | null> | null = null;
+  constructor(
+    readonly mprn: string,
+    readonly cells: readonly (string | null)[],
+    private readonly columns: readonly string[],
+    readonly warnings: Issue[],
+  ) {}
+  get values(): Record<string, string | null> {
+    if (this.named === null) {
+      const out: Record<string, string | null> = {};
+      this.columns.forEach((c, i) => (out[c] = this.cells[i] ?? null));
+      this.named = out;
+    }
+    return this.named;
+  }
+  toJSON() {
+    return { ok: true, mprn: this.mprn, values: this.values, warnings: this.warnings };
+  }
+}
+
+export type RowResult = ValidRow | { ok: false; mprn: string | null; errors: Issue[]; warnings: Issue[] };
 
 export type CheckDigitPolicy = 'warn' | 'error';
 
@@ -100,6 +124,8 @@ function hasControlChar(s: string): boolean {
 }
 const INTEGER_RE = /^\+?[0-9]+$/;
 const DECIMAL_RE = /^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+/** Already canonical: no sign, no leading zero before the point, a fraction (if any) not ending in zero. */
+const CANONICAL_DECIMAL_RE = /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
 const DATE_DASHED_RE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 const DATE_COMPACT_RE = /^([0-9]{4})([0-9]{2})([0-9]{2})$/;
 const SHORT_CODE_RE = /^[A-Z0-9]{3}$/;
@@ -112,6 +138,8 @@ function charLength(s: string): number {
 /** Canonical text of a non-negative integer: no sign, no leading zeros. */
 export function canonicalInteger(s: string): string | null {
   if (!INTEGER_RE.test(s)) return null;
+  const c = s.charCodeAt(0);
+  if (c !== 0x2b && (c !== 0x30 || s.length === 1)) return s; // already canonical: no sign, no leading zero
   const digits = s.replace(/^\+/, '').replace(/^0+(?=[0-9])/, '');
   return digits;
 }
@@ -119,6 +147,7 @@ export function canonicalInteger(s: string): string | null {
 /** Canonical text of a non-negative decimal: '001.50' → '1.5', '.5' → '0.5', '2.000' → '2'. No floats. */
 export function canonicalDecimal(s: string): string | null {
   if (!DECIMAL_RE.test(s)) return null;
+  if (CANONICAL_DECIMAL_RE.test(s)) return s;
   const body = s.replace(/^\+/, '');
   const dot = body.indexOf('.');
   const intPart = (dot < 0 ? body : body.slice(0, dot)).replace(/^0+/, '') || '0';
@@ -128,15 +157,20 @@ export function canonicalDecimal(s: string): string | null {
 
 /** YYYY-MM-DD for a real calendar date given as YYYY-MM-DD or YYYYMMDD, else null. */
 export function canonicalDate(s: string): string | null {
-  const m = DATE_DASHED_RE.exec(s) ?? DATE_COMPACT_RE.exec(s);
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dashed = s.length === 10 && DATE_DASHED_RE.test(s);
+  if (!dashed && !(s.length === 8 && DATE_COMPACT_RE.test(s))) return null;
+  // Digits read by position (no match arrays: this runs for every date cell of a million-row file).
+  const m0 = dashed ? 5 : 4;
+  const d0 = dashed ? 8 : 6;
+  const y = Number(s.slice(0, 4));
+  const mo = (s.charCodeAt(m0) - 48) * 10 + (s.charCodeAt(m0 + 1) - 48);
+  const d = (s.charCodeAt(d0) - 48) * 10 + (s.charCodeAt(d0 + 1) - 48);
   if (y < 1800 || mo < 1 || mo > 12 || d < 1) return null;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
-  if (d > days) return null;
-  return `${m[1]}-${m[2]}-${m[3]}`;
+  if (d > (mo === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[mo - 1]!)) return null;
+  return dashed ? s : `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
 }
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function describeCodes(list: ReadonlyMap<string, string>): string {
   if (list.size > 16) return 'see the code list for the allowed values';
@@ -146,7 +180,7 @@ function describeCodes(list: ReadonlyMap<string, string>): string {
 function textCheck(field: RegisterField, upper: boolean): Check {
   return (v) => {
     if (hasControlChar(v)) return fail(`${field.label} contains a line break or other control character`);
-    if (field.maxLength !== undefined && charLength(v) > field.maxLength) {
+    if (field.maxLength !== undefined && v.length > field.maxLength && charLength(v) > field.maxLength) {
       return fail(`${field.label} '${v}' is too long: at most ${field.maxLength} characters`);
     }
     return upper ? v.toUpperCase() : v;
@@ -234,85 +268,97 @@ export function makeRowValidator(options: RowValidatorOptions): RowValidator {
   const width = names.length;
   const exitZoneLdz = options.codeLists['exit_zone_ldz'];
   const checkDigitsAreErrors = options.checkDigitPolicy === 'error';
+  // Columns the cross-field rules read (-1 when the file has no such column).
+  const at = {
+    ldz: names.indexOf('ldz_id'),
+    exitZone: names.indexOf('exit_zone'),
+    euc: names.indexOf('end_user_category_code'),
+    shipper: names.indexOf('shipper_short_code'),
+    last: names.indexOf('last_shipper_short_code'),
+    interested: names.indexOf('interested_shipper_short_code'),
+  };
+  const cell = (cells: readonly (string | null)[], i: number): string | null =>
+    i < 0 ? null : (cells[i] ?? null);
 
-  return (cells, rowNumber) => {
-    const errors: Issue[] = [];
+  return (raw, rowNumber) => {
+    let errors: Issue[] | null = null;
     const warnings: Issue[] = [];
-    const rawMprn = (cells[mprnIndex] ?? '').trim();
+    const rawMprn = (raw[mprnIndex] ?? '').trim();
     const mprnResult = validateMprn(rawMprn);
     const mprn = mprnResult.ok ? mprnResult.mprn : null;
-    const add = (list: Issue[], field: string | null, reason: string) =>
-      list.push({ rowNumber, mprn, field, reason });
+    // (Helpers made once per row would cost an allocation per row on a million-row file: issues are pushed inline.)
 
-    if (cells.length !== width) {
-      add(errors, null, `row has ${cells.length} values but the header has ${width} columns`);
-      return { ok: false, mprn, errors, warnings };
+    if (raw.length !== width) {
+      const reason = `row has ${raw.length} values but the header has ${width} columns`;
+      return { ok: false, mprn, errors: [{ rowNumber, mprn, field: null, reason }], warnings };
     }
     if (!mprnResult.ok) {
-      add(errors, 'mprn', rawMprn === '' ? 'MPRN is missing; every row needs one' : mprnResult.reason);
+      const reason = rawMprn === '' ? 'MPRN is missing; every row needs one' : mprnResult.reason;
+      (errors ??= []).push({ rowNumber, mprn, field: 'mprn', reason });
     } else if (!hasValidCheckDigits(mprnResult.mprn)) {
       const expected = mprnCheckDigits(mprnResult.mprn.slice(0, -2));
-      add(
-        checkDigitsAreErrors ? errors : warnings,
-        'mprn',
-        `MPRN '${mprnResult.mprn}' fails the check-digit test (the last two digits would be '${expected}')`,
-      );
+      const reason = `MPRN '${mprnResult.mprn}' fails the check-digit test (the last two digits would be '${expected}')`;
+      (checkDigitsAreErrors ? (errors ??= []) : warnings).push({ rowNumber, mprn, field: 'mprn', reason });
     }
 
-    const values: Record<string, string | null> = {};
+    const cells: (string | null)[] = new Array<string | null>(width);
     for (let i = 0; i < width; i++) {
-      const name = names[i]!;
       if (i === mprnIndex) {
-        values[name] = mprn;
+        cells[i] = mprn;
         continue;
       }
-      const v = cells[i]!.trim();
+      const v = raw[i]!.trim();
       if (v === '') {
-        values[name] = null;
+        cells[i] = null;
         continue;
       }
       const r = checks[i]!(v);
-      if (typeof r === 'string') values[name] = r;
-      else add(errors, name, r.reason);
+      if (typeof r === 'string') cells[i] = r;
+      else {
+        cells[i] = null;
+        (errors ??= []).push({ rowNumber, mprn, field: names[i]!, reason: r.reason });
+      }
     }
 
-    checkShipperlessUnregistered(names, values, options.shipperCodes, (field, reason) =>
-      add(errors, field, reason),
-    );
+    const last = cell(cells, at.last);
+    const interested = cell(cells, at.interested);
+    if (last !== null || interested !== null) {
+      const rejections: [string, string][] = [];
+      checkShipperlessUnregistered(
+        at.shipper >= 0,
+        cell(cells, at.shipper),
+        last,
+        interested,
+        options.shipperCodes,
+        (field, reason) => rejections.push([field, reason]),
+      );
+      for (const [field, reason] of rejections) (errors ??= []).push({ rowNumber, mprn, field, reason });
+    }
 
     // Cross-field consistency, only where both values are present in this row: warnings, as the rules are ours.
-    const ldz = values['ldz_id'];
-    const exitZone = values['exit_zone'];
+    const ldz = cell(cells, at.ldz);
+    const exitZone = cell(cells, at.exitZone);
     if (ldz && exitZone && exitZoneLdz) {
       const zoneLdz = exitZoneLdz.get(exitZone);
       if (zoneLdz !== undefined && zoneLdz !== ldz) {
-        add(
-          warnings,
-          'exit_zone',
-          `exit zone '${exitZone}' belongs to LDZ '${zoneLdz}', not to LDZ '${ldz}'`,
-        );
+        const reason = `exit zone '${exitZone}' belongs to LDZ '${zoneLdz}', not to LDZ '${ldz}'`;
+        warnings.push({ rowNumber, mprn, field: 'exit_zone', reason });
       }
     }
-    const euc = values['end_user_category_code'];
+    const euc = cell(cells, at.euc);
     if (euc) {
       const m = EUC_RE.exec(euc);
       if (!m) {
-        add(
-          warnings,
-          'end_user_category_code',
-          `end user category '${euc}' does not look like an EUC code such as EA:E1903B`,
-        );
+        const reason = `end user category '${euc}' does not look like an EUC code such as EA:E1903B`;
+        warnings.push({ rowNumber, mprn, field: 'end_user_category_code', reason });
       } else if (ldz && m[1] !== ldz) {
-        add(
-          warnings,
-          'end_user_category_code',
-          `end user category '${euc}' is for LDZ '${m[1]}', not LDZ '${ldz}'`,
-        );
+        const reason = `end user category '${euc}' is for LDZ '${m[1]}', not LDZ '${ldz}'`;
+        warnings.push({ rowNumber, mprn, field: 'end_user_category_code', reason });
       }
     }
 
-    if (errors.length > 0 || mprn === null) return { ok: false, mprn, errors, warnings };
-    return { ok: true, mprn, values, warnings };
+    if (errors !== null || mprn === null) return { ok: false, mprn, errors: errors ?? [], warnings };
+    return new ValidRow(mprn, cells, names, warnings);
   };
 }
 
@@ -324,15 +370,13 @@ export function makeRowValidator(options: RowValidatorOptions): RowValidator {
  * registered), and each must be a known shipper's. Errors: the row is rejected, like any other bad field.
  */
 function checkShipperlessUnregistered(
-  names: readonly string[],
-  values: Record<string, string | null>,
+  hasShipperColumn: boolean,
+  shipper: string | null,
+  last: string | null,
+  interested: string | null,
   shipperCodes: ReadonlySet<string> | undefined,
   reject: (field: string, reason: string) => void,
 ): void {
-  const hasShipperColumn = names.includes('shipper_short_code');
-  const shipper = values['shipper_short_code'] ?? null;
-  const last = values['last_shipper_short_code'] ?? null;
-  const interested = values['interested_shipper_short_code'] ?? null;
   const known = (field: string, code: string | null) => {
     if (code !== null && shipperCodes !== undefined && !shipperCodes.has(code)) {
       reject(field, `'${code}' is not the short code of a known shipper`);
