@@ -147,3 +147,21 @@ export async function signInAndEnrol(
   await visit(page, /Central Data Services|Your work today/);
   return secret;
 }
+
+/**
+ * Fails unless the page is no wider than its viewport, naming the elements (outside a table's own scroll box) that
+ * reach past the right edge.
+ */
+export async function fitsTheScreen(page: Page, where = page.url()): Promise<void> {
+  const width = page.viewportSize()!.width;
+  const culprits = await page.evaluate((w) => {
+    const wide = document.documentElement.scrollWidth > w;
+    const reaching = Array.from(document.body.querySelectorAll('*'))
+      .filter((el) => !el.closest('.cdsp-table-scroll') && el.getBoundingClientRect().right > w + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')}`);
+    return wide || reaching.length > 0
+      ? [`${document.documentElement.scrollWidth}px`, ...reaching.slice(-6)]
+      : [];
+  }, width);
+  assert.deepEqual(culprits, [], `${where}: wider than the ${width}px screen`);
+}

@@ -6,22 +6,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { browserSuite, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
+import { browserSuite, fitsTheScreen, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
 import { actorFor, makeOrg, makeUser, TEST_PASSWORD } from '../test/support/factories.ts';
 
 const PHONE = { width: 390, height: 844 };
-
-/** Nothing outside a table's scroll box is wider than the screen. */
-async function fitsTheScreen(page: Page): Promise<void> {
-  const culprits = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    return Array.from(document.body.querySelectorAll('*'))
-      .filter((el) => !el.closest('.cdsp-table-scroll') && el.getBoundingClientRect().right > width + 1)
-      .map((el) => `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')}`)
-      .slice(0, 10);
-  });
-  assert.deepEqual(culprits, [], `elements wider than ${PHONE.width}px at ${page.url()}`);
-}
 
 /** The number of the count named `label` on the home page. */
 async function countOf(page: Page, label: string): Promise<number> {

@@ -3,12 +3,12 @@
  * home page and every page its service navigation offers. On each: the header's links and text do not overlap each
  * other or leave the header; the service navigation's items (behind its menu button where the screen is narrow) do
  * not overlap each other and stay on the screen; and no page is wider than the viewport (wide tables scroll in their
- * own box). Names are long on purpose, as real organisation names are.
+ * own box: `fitsTheScreen`). Names are long on purpose, as real organisation names are.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { browserSuite, signInAndEnrol, watchForErrors } from './helpers.ts';
+import { browserSuite, fitsTheScreen, signInAndEnrol, watchForErrors } from './helpers.ts';
 import { makeOrg, makeUser, TEST_PASSWORD } from '../test/support/factories.ts';
 import { ROLES } from '../src/modules/identity/index.ts';
 import { CDSP_ONLY_ROLES } from '../src/modules/identity/permissions.ts';
@@ -95,17 +95,7 @@ async function checkLayout(page: Page, where: string): Promise<void> {
   const headerAndNav = [...headerItems, ...navItems];
   assert.deepEqual(overlaps(headerAndNav), [], `${where}: header and service navigation overlap`);
 
-  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  if (pageWidth > width) {
-    // Name the widest elements outside a table's own scroll box, to say where to look.
-    const culprits = await page.evaluate((w) => {
-      return Array.from(document.body.querySelectorAll('*'))
-        .filter((el) => !el.closest('.cdsp-table-scroll') && el.getBoundingClientRect().right > w + 1)
-        .map((el) => `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')}`)
-        .slice(-6);
-    }, width);
-    assert.fail(`${where}: the page is ${pageWidth}px wide on a ${width}px screen (${culprits.join(', ')})`);
-  }
+  await fitsTheScreen(page, where);
 }
 
 describe('layout at 320 to 1920 px, every role', () => {

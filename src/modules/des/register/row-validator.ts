@@ -126,8 +126,8 @@ const INTEGER_RE = /^\+?[0-9]+$/;
 const DECIMAL_RE = /^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
 /** Already canonical: no sign, no leading zero before the point, a fraction (if any) not ending in zero. */
 const CANONICAL_DECIMAL_RE = /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
-const DATE_DASHED_RE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-const DATE_COMPACT_RE = /^([0-9]{4})([0-9]{2})([0-9]{2})$/;
+const DATE_DASHED_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+const DATE_COMPACT_RE = /^[0-9]{8}$/;
 const SHORT_CODE_RE = /^[A-Z0-9]{3}$/;
 const EUC_RE = /^([A-Z]{2}):E[0-9]{4}[A-Z0-9]{1,3}$/;
 
