@@ -1,10 +1,12 @@
 /**
  * DES enquiry in a real Chromium: a DES user signs in (password and TOTP enrolment), searches by postcode, opens a
- * supply point, changes the "as at" date, and opens the history. axe (WCAG 2.2 AA) runs on every page visited.
+ * supply point, changes the "as at" date, and opens the history; the organisation's LSO then finds those enquiries in
+ * the enquiry log, filters them (GOV.UK date input) and downloads them. axe (WCAG 2.2 AA) runs on every page visited.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserSuite, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
+import { browserSuite, checkA11y, fitsTheScreen, signInAndEnrol, visit, watchForErrors } from './helpers.ts';
+import { readFileSync } from 'node:fs';
 import { makeOrg, makeUser, TEST_ACTOR, TEST_PASSWORD } from '../test/support/factories.ts';
 import { generateChanges, generateRegister, writeLoadFile } from '../src/modules/des/index.ts';
 import { join } from 'node:path';
@@ -86,5 +88,63 @@ describe('DES enquiry in Chromium', () => {
     assert.match(table, /3 March 2026/);
     assert.match(table, /2 March 2026/);
     assert.deepEqual(errors, []);
+
+    // The organisation's LSO finds those enquiries in the enquiry log, filters them and downloads them.
+    const lso = await makeUser(suite.server.services, {
+      orgShortCode: 'ESA',
+      roles: ['lso'],
+      name: 'Lee Officer',
+      password: TEST_PASSWORD,
+    });
+    const context = await suite.browser.newContext({ acceptDownloads: true });
+    const lsoPage = await context.newPage();
+    const lsoErrors = watchForErrors(lsoPage);
+    await signInAndEnrol(lsoPage, suite.server, lso.email, TEST_PASSWORD);
+    await lsoPage.getByRole('link', { name: 'Enquiry log' }).click();
+    await visit(lsoPage, /^Enquiry log$/);
+    const log = lsoPage.locator('#enquiries tbody tr');
+    assert.ok((await log.count()) >= 4, 'search, look-up, as-at look-up, history');
+    assert.match((await log.first().innerText()) ?? '', /5 March 2026/);
+    const words = await lsoPage.locator('#enquiries').innerText();
+    assert.match(words, new RegExp(`Supply point as at a date: MPRN ${target['mprn']}, as at 2 March 2026`));
+    assert.match(words, /Search: postcode [A-Z0-9 ]+/);
+    assert.match(words, /Change history: MPRN/);
+    assert.doesNotMatch(words, /as_at|2026-03-0/, 'labels and GOV.UK dates, not keys and ISO dates');
+    assert.equal(await lsoPage.getByRole('link', { name: 'Find a supply point' }).count(), 0, 'no DES role');
+    await lsoPage.setViewportSize({ width: 390, height: 800 });
+    await visit(lsoPage, /^Enquiry log$/);
+    await fitsTheScreen(lsoPage);
+    await lsoPage.setViewportSize({ width: 1280, height: 900 });
+    await lsoPage.getByLabel('Person').fill(user.email.split('@')[0]!.toUpperCase());
+    await lsoPage.getByLabel('Channel').selectOption({ label: 'Web' });
+    const from = lsoPage.getByRole('group', { name: 'From' });
+    await from.getByLabel('Day').fill('5');
+    await from.getByLabel('Month').fill('3');
+    await from.getByLabel('Year').fill('2026');
+    await lsoPage.getByRole('button', { name: 'Apply filters' }).click();
+    await visit(lsoPage, /^Enquiry log$/);
+    const shown = await log.count();
+    assert.ok(shown >= 4);
+    const [download] = await Promise.all([
+      lsoPage.waitForEvent('download'),
+      lsoPage.getByRole('link', { name: 'Download these enquiries as CSV' }).click(),
+    ]);
+    const path = join(suite.dir, 'enquiry-log.csv');
+    await download.saveAs(path);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines.length, shown + 1, 'the CSV holds the rows the filtered page shows');
+    assert.ok(lines.slice(1).every((l) => l.includes(user.email) && l.split(',')[2] === 'web'));
+    // A day that does not exist: the page says so and keeps what was typed.
+    await from.getByLabel('Day').fill('30');
+    await from.getByLabel('Month').fill('2');
+    await lsoPage.getByRole('button', { name: 'Apply filters' }).click();
+    await lsoPage.waitForLoadState('load');
+    await checkA11y(lsoPage);
+    assert.match((await lsoPage.locator('.govuk-error-summary').textContent()) ?? '', /real date/);
+    assert.deepEqual(
+      lsoErrors.filter((e) => !/HTTP 400: \S+\/des\/enquiry-log\?|status of 400/.test(e)),
+      [],
+    );
+    await context.close();
   });
 });

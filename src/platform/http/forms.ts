@@ -22,6 +22,26 @@ export function field(body: unknown, name: string): string {
   return typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? '') : '';
 }
 
+/**
+ * A GOV.UK date input's three fields (`<name>-day`, `-month`, `-year`) of a form body or query, as typed and as
+ * 'YYYY-MM-DD' (`iso`: '' when all three are empty; the parts joined as typed when they are not a date's shape, for
+ * the service to refuse with its own message).
+ */
+export function govukDateField(
+  body: unknown,
+  name: string,
+): { day: string; month: string; year: string; iso: string } {
+  const day = field(body, `${name}-day`).trim();
+  const month = field(body, `${name}-month`).trim();
+  const year = field(body, `${name}-year`).trim();
+  if (day === '' && month === '' && year === '') return { day, month, year, iso: '' };
+  const iso =
+    /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && /^\d{4}$/.test(year)
+      ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
+      : `${year}-${month}-${day}`;
+  return { day, month, year, iso };
+}
+
 /** A repeatable field (checkboxes) as an array. */
 export function fields(body: unknown, name: string): string[] {
   const v = (body as FormBody | undefined)?.[name];

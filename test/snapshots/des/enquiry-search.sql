@@ -3,7 +3,7 @@
     lpad(coalesce(substring("v"."house_no" from '^[0-9]{1,10}'), ''), 10, '0'), lower(coalesce("v"."house_no", '')),
     lower(coalesce("v"."delivery_point_alias", '')), lower(coalesce("v"."dependent_street", '')), lower(coalesce("v"."street", '')), lower(coalesce("v"."dependent_local", '')),
     lower(coalesce("v"."town", '')), lower(coalesce("v"."county", '')), "v"."mprn") COLLATE "C") AS sort_key FROM des.supply_point_versions v
-       WHERE "v"."known_to" IS NULL AND "v"."valid_from" <= $1::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $2::date) AND ("v"."postcode" = $3 AND lower("v"."house_no") = lower($4) AND "v"."street" ILIKE $5)
+       WHERE "v"."known_to" IS NULL AND "v"."valid_from" <= $1::date AND ("v"."valid_to" IS NULL OR "v"."valid_to" > $2::date) AND ("v"."postcode" = $3 AND lower("v"."house_no") = lower($4) AND "v"."street" ILIKE ('%' || replace(replace(replace($5, '\', '\\'), '%', '\%'), '_', '\_') || '%'))
     )
     SELECT c.*, ("rights"."everything"
             OR "c"."shipper_short_code" = ANY("rights"."shipper_short_code")
@@ -48,4 +48,4 @@
        AND c.sort_key > $8
      ORDER BY c.sort_key
      LIMIT $9
--- parameters: ["2026-03-01","2026-03-01","B91 1AA","12a","%50\\%\\_off%","00000000-0000-4000-8000-000000000009",["00000000-0000-4000-8000-000000000009","00000000-0000-4000-8000-00000000000a"],"key",21]
+-- parameters: ["2026-03-01","2026-03-01","B91 1AA","12a","50%_off","00000000-0000-4000-8000-000000000009",["00000000-0000-4000-8000-000000000009","00000000-0000-4000-8000-00000000000a"],"key",21]

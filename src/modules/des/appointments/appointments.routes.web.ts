@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ValidationError } from '../../../platform/errors.ts';
 import { queryValue, requireActor } from '../../../platform/http/actor.ts';
 import { formErrorsOf } from '../../../platform/http/form-errors.ts';
-import { field, fields } from '../../../platform/http/forms.ts';
+import { field, fields, govukDateField as dateOf } from '../../../platform/http/forms.ts';
 import { desPaths } from '../enquiry/index.ts';
 import { auditActorOf } from '../../identity/index.ts';
 import { ROLE_NAMES, type AppointmentsService } from './appointments.service.ts';
@@ -19,19 +19,6 @@ export const appointmentPaths = {
 } as const;
 
 const V = (name: string) => `des/appointments/views/${name}.njk`;
-
-/** A GOV.UK date input's three fields as 'YYYY-MM-DD' ('' when all are empty; as typed when not a date). */
-function dateOf(body: unknown, name: string): { day: string; month: string; year: string; iso: string } {
-  const day = field(body, `${name}-day`).trim();
-  const month = field(body, `${name}-month`).trim();
-  const year = field(body, `${name}-year`).trim();
-  if (day === '' && month === '' && year === '') return { day, month, year, iso: '' };
-  const iso =
-    /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && /^\d{4}$/.test(year)
-      ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
-      : `${year}-${month}-${day}`;
-  return { day, month, year, iso };
-}
 
 const ROLES = Object.entries(ROLE_NAMES).map(([value, text]) => ({ value, text }));
 

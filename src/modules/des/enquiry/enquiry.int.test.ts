@@ -218,6 +218,21 @@ describe('DES enquiry API', () => {
     assert.deepEqual(byMprn.json().warnings, []);
   });
 
+  test('address details narrow a postcode search by a part of the value, any case; %, _ and \\ are plain characters', async () => {
+    const a = org('SUA');
+    const r = t.rowsIn(a).find((x) => x['postcode'] && (x['street'] ?? '').length >= 4)!;
+    const pc = encodeURIComponent(r['postcode']!);
+    const street = r['street']!;
+    const part = street.slice(1, -1).toUpperCase();
+    const found = async (narrow: string) =>
+      (await t.api(a.token, `/api/v1/supply-points?postcode=${pc}&street=${encodeURIComponent(narrow)}`))
+        .json()
+        .items.map((i: { mprn: string }) => i.mprn) as string[];
+    assert.ok((await found(part)).includes(r['mprn']!), 'a part of the street, in capitals');
+    for (const wild of ['%', '_', `${street.slice(0, 1)}%`, `${street.slice(0, 1)}_`, '\\'])
+      assert.deepEqual(await found(wild), [], `${wild} is not a wildcard`);
+  });
+
   test('an MPRN failing its check digits is searched with a warning', async () => {
     const a = org('SHA');
     let bad = '1234567890';
@@ -336,6 +351,76 @@ describe('DES enquiry API', () => {
       assert.equal((await t.api(a.token, `/supplier/v1?mprn=${own['mprn']}`)).statusCode, 200);
     }
     assert.ok(compared > 100, `compared ${compared} pairs`);
+  });
+
+  test('the enquiry log is newest first by when enquiries were made, over minutes, and filters by person, channel and London day', async () => {
+    const a = org('MAB');
+    const row = t.rowsIn(a)[0]!;
+    const saved = t.clock.now();
+    // Made in this order, at these times: the log's ids follow the order made, its order must follow the times.
+    const times = [
+      '2026-03-05T10:20:00Z',
+      '2026-03-05T10:05:00Z',
+      '2026-03-05T10:12:30Z',
+      '2026-03-05T00:01:00Z',
+      '2026-03-04T23:59:00Z',
+    ];
+    try {
+      for (const at of times) {
+        t.clock.set(new Date(at));
+        assert.equal((await t.api(a.token, `/api/v1/supply-points/${row['mprn']}`)).statusCode, 200);
+      }
+    } finally {
+      t.clock.set(saved);
+    }
+    type Item = { id: string; occurred_at: string; user: string; channel: string };
+    const log = async (q: string) => {
+      const res = await t.api(a.token, `/api/v1/des/enquiries?${q}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json() as { items: Item[]; next_cursor: string | null };
+    };
+    const all = (await log('limit=500')).items;
+    const ours = all.filter((i) => times.includes(i.occurred_at.replace('.000Z', 'Z')));
+    assert.deepEqual(
+      ours.map((i) => i.occurred_at),
+      [...times]
+        .sort()
+        .reverse()
+        .map((x) => new Date(x).toISOString()),
+      'newest first by time',
+    );
+    const stamps = all.map((i) => i.occurred_at);
+    assert.deepEqual(stamps, [...stamps].sort().reverse(), 'the whole log newest first');
+    // One at a time with the cursor: the same order, no row twice.
+    const paged: string[] = [];
+    for (let cursor: string | null = ''; cursor !== null;) {
+      const page = await log(`limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      paged.push(...page.items.map((i) => i.id));
+      cursor = page.next_cursor;
+    }
+    assert.deepEqual(
+      paged,
+      all.map((i) => i.id),
+    );
+    // London days (GMT in March): 23:59 on the 4th is not the 5th; 00:01 on the 5th is.
+    const day5 = (await log('from=2026-03-05&to=2026-03-05&limit=500')).items.map((i) => i.occurred_at);
+    assert.ok(day5.includes('2026-03-05T00:01:00.000Z') && !day5.includes('2026-03-04T23:59:00.000Z'));
+    assert.ok(day5.every((s) => s >= '2026-03-05T00:00:00.000Z' && s < '2026-03-06T00:00:00.000Z'));
+    const day4 = (await log('from=2026-03-04&to=2026-03-04&limit=500')).items.map((i) => i.occurred_at);
+    assert.ok(day4.includes('2026-03-04T23:59:00.000Z') && !day4.includes('2026-03-05T00:01:00.000Z'));
+    // Person and channel.
+    const user = all[0]!.user;
+    const part = user.slice(1, -3).toUpperCase();
+    assert.equal((await log(`user=${encodeURIComponent(part)}&limit=500`)).items.length, all.length);
+    assert.equal((await log('user=%25&limit=500')).items.length, 0, '% is not a wildcard');
+    assert.deepEqual((await log('channel=web&limit=500')).items, []);
+    assert.equal((await log('channel=api&limit=500')).items.length, all.length);
+    // Refused with a field error: a date that does not exist, a last day before the first, an unknown channel.
+    for (const q of ['from=2026-02-30', 'from=2026-03-05&to=2026-03-04', 'channel=fax']) {
+      const res = await t.api(a.token, `/api/v1/des/enquiries?${q}`);
+      assert.equal(res.statusCode, 400, q);
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+    }
   });
 
   test('the LSO sees their own organisation’s enquiry log only', async () => {

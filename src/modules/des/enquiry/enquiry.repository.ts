@@ -22,7 +22,7 @@ import {
   type Viewer,
 } from '../portfolio.repository.ts';
 import type { EnquiryTables } from './enquiry.tables.ts';
-import { ADDRESS_PARTS, type SearchCriteria } from './search-criteria.ts';
+import { ADDRESS_PARTS, SEARCH_KEYS, type SearchCriteria } from './search-criteria.ts';
 
 /**
  * A version with how the viewer holds it: `in_portfolio` (the one rule), `portfolio_fields` (whether its
@@ -105,8 +105,8 @@ export function historyHeadSql(
 export function criteriaSql(c: SearchCriteria): RawBuilder<unknown> {
   const parts = [];
   const v = (f: string) => sql.ref(`v.${f}`);
-  const contains = (f: string, s: string) =>
-    sql`${v(f)} ILIKE ${'%' + s.replace(/[\\%_]/g, (m) => '\\' + m) + '%'}`;
+  // The pattern is escaped in SQL, so the statement's parameters are the criteria as given (Runner.once).
+  const contains = (f: string, s: string) => sql`${v(f)} ILIKE ${likeContaining(s)}`;
   if (c.mprn !== undefined) parts.push(sql`${v('mprn')} = ${c.mprn}`);
   if (c.postcode !== undefined) parts.push(sql`${v('postcode')} = ${c.postcode}`);
   if (c.msn !== undefined) parts.push(sql`upper(${v('msn')}) = ${c.msn}`);
@@ -119,6 +119,11 @@ export function criteriaSql(c: SearchCriteria): RawBuilder<unknown> {
     if (s !== undefined) parts.push(contains(f, s));
   }
   return sql.join(parts, sql` AND `);
+}
+
+/** A LIKE pattern matching values that contain `s` as typed (%, _ and \\ are plain characters). */
+function likeContaining(s: string): RawBuilder<string> {
+  return sql<string>`('%' || replace(replace(replace(${s}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`;
 }
 
 /** Which supply points a match considers: those meeting search criteria, or a list of MPRNs (a bulk chunk). */
@@ -155,13 +160,25 @@ export function matchSql(q: MatchQuery): RawBuilder<EnquiryRow> {
 }
 
 function filterSql(f: MatchFilter): RawBuilder<unknown> {
-  return 'mprns' in f ? sql`v.mprn IN (${sql.join(f.mprns)})` : criteriaSql(f.criteria);
+  return 'mprns' in f ? sql`v.mprn = ANY(${f.mprns}::text[])` : criteriaSql(f.criteria);
 }
 
 type Enquiries = EnquiryTables['des.enquiries'];
 type BulkJobs = EnquiryTables['des.bulk_jobs'];
 /** Search criteria as the service holds them; stored as JSON. */
 type Criteria = { criteria: Record<string, unknown> };
+
+/** Which enquiry-log rows to show: the person (part of their email address), channel, London days, page. */
+export interface EnquiryLogFilter {
+  user?: string;
+  channel?: 'web' | 'api';
+  /** First and last London day, YYYY-MM-DD, inclusive. */
+  from?: string;
+  to?: string;
+  /** The id of the last row already shown. */
+  before?: string;
+  limit: number;
+}
 
 /** An enquiry-log row to write. */
 export type NewEnquiry = Omit<Insertable<Enquiries>, 'id' | 'criteria'> & Criteria;
@@ -302,8 +319,45 @@ export const enquiryRepository = {
     return row?.mprn != null ? row : undefined;
   },
 
+  /**
+   * `matchSql`, compiled once per shape: which criteria are given (their values are parameters), or a list of MPRNs
+   * (one array parameter, whatever its length); the view; whether there is a keyset and a limit.
+   */
   async match(run: Runner, q: MatchQuery): Promise<EnquiryRow[]> {
-    return run(matchSql(q));
+    const { viewer, asAt, filter, community, after, limit } = q;
+    const keys = 'mprns' in filter ? [] : SEARCH_KEYS.filter((k) => filter.criteria[k] !== undefined);
+    const shape = `match-${'mprns' in filter ? 'mprns' : keys.join('+')}-${community}-${after !== undefined}-${limit !== undefined}`;
+    const build = (
+      organisationId: string,
+      organisationIds: readonly string[],
+      asAtP: string,
+      afterP: string,
+      limitP: number,
+      mprns: readonly string[],
+      ...values: string[]
+    ) =>
+      matchSql({
+        viewer: { organisationId, organisationIds },
+        asAt: asAtP,
+        filter:
+          'mprns' in filter
+            ? { mprns }
+            : { criteria: Object.fromEntries(keys.map((k, i) => [k, values[i]])) as SearchCriteria },
+        community,
+        after: after === undefined ? undefined : afterP,
+        limit: limit === undefined ? undefined : limitP,
+      });
+    const values = 'mprns' in filter ? [] : keys.map((k) => filter.criteria[k]!);
+    const mprns = 'mprns' in filter ? filter.mprns : [];
+    return run.once(shape, build, [
+      viewer.organisationId,
+      viewer.organisationIds,
+      asAt,
+      after ?? '',
+      limit ?? 0,
+      mprns,
+      ...values,
+    ] as const);
   },
 
   async insertEnquiries(trx: Tx, rows: readonly NewEnquiry[]): Promise<void> {
@@ -410,7 +464,7 @@ export const enquiryRepository = {
         FROM (SELECT occurred_at, mprns FROM des.enquiries
                WHERE organisation_id = ${organisationId} AND user_id = ${userId}
                  AND kind IN ('current', 'as_at', 'as_known_at')
-               ORDER BY id DESC LIMIT 200) e
+               ORDER BY occurred_at DESC, id DESC LIMIT 200) e
         CROSS JOIN LATERAL unnest(e.mprns) AS m(mprn)
        GROUP BY m.mprn
        ORDER BY max(e.occurred_at) DESC, m.mprn
@@ -418,19 +472,38 @@ export const enquiryRepository = {
     return r.rows;
   },
 
-  /** The organisation's enquiry log, newest first, keyset-paged by id. */
-  async enquiryLog(
-    trx: Tx,
-    organisationId: string,
-    opts: { before?: string; limit: number },
-  ): Promise<EnquiryLogRow[]> {
+  /**
+   * The organisation's enquiry log, newest first by when each enquiry was made (then by id), filtered; keyset-paged
+   * by the id of the last row shown (its time is read back, so the cursor stays one number).
+   */
+  async enquiryLog(trx: Tx, organisationId: string, f: EnquiryLogFilter): Promise<EnquiryLogRow[]> {
     let q = trx
-      .selectFrom('des.enquiries')
-      .select(['occurred_at', 'user_label', 'channel', 'kind', 'criteria', 'mprns', 'result_count'])
-      .select(sql<string>`id::text`.as('id'))
-      .where('organisation_id', '=', organisationId);
-    if (opts.before !== undefined) q = q.where(sql<boolean>`id < ${opts.before}::bigint`);
-    const rows = await q.orderBy('id', 'desc').limit(opts.limit).execute();
+      .selectFrom('des.enquiries as e')
+      .select([
+        'e.occurred_at',
+        'e.user_label',
+        'e.channel',
+        'e.kind',
+        'e.criteria',
+        'e.mprns',
+        'e.result_count',
+      ])
+      .select(sql<string>`e.id::text`.as('id'))
+      .where('e.organisation_id', '=', organisationId);
+    if (f.user !== undefined) q = q.where(sql<boolean>`e.user_label ILIKE ${likeContaining(f.user)}`);
+    if (f.channel !== undefined) q = q.where('e.channel', '=', f.channel);
+    if (f.from !== undefined)
+      q = q.where(sql<boolean>`e.occurred_at >= (${f.from}::date::timestamp AT TIME ZONE 'Europe/London')`);
+    if (f.to !== undefined)
+      q = q.where(
+        sql<boolean>`e.occurred_at < ((${f.to}::date + 1)::timestamp AT TIME ZONE 'Europe/London')`,
+      );
+    if (f.before !== undefined)
+      q = q.where(
+        sql<boolean>`(e.occurred_at, e.id) < (SELECT b.occurred_at, b.id FROM des.enquiries b
+                       WHERE b.id = ${f.before}::bigint AND b.organisation_id = ${organisationId})`,
+      );
+    const rows = await q.orderBy('e.occurred_at', 'desc').orderBy('e.id', 'desc').limit(f.limit).execute();
     return rows.map((r) => ({ ...r, criteria: (r.criteria ?? {}) as Record<string, unknown> }));
   },
 

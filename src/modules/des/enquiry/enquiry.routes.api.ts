@@ -158,17 +158,16 @@ export const enquiryApiPlugin =
           tags,
           summary: "Your organisation's DES enquiry log",
           description:
-            'Who enquired, when, by which channel, with which criteria, and which MPRNs were returned; newest first.',
+            'Who enquired, when, by which channel, with which criteria, and which MPRNs were returned; newest first ' +
+            '(by when each enquiry was made), filtered by person, channel and London days.',
           security,
           querystring: EnquiryLogQuery,
           response: { 200: EnquiryLogResponse, ...problemResponses(400, 401, 403) },
         },
       },
       async (req) => {
-        const log = await s.enquiry.enquiryLog(requireActor(req), {
-          before: req.query.cursor,
-          limit: req.query.limit,
-        });
+        const { cursor, ...filters } = req.query;
+        const log = await s.enquiry.enquiryLog(requireActor(req), { ...filters, before: cursor });
         const a = await s.enquiry.allowance(requireActor(req));
         return {
           items: log.items.map((e) => ({

@@ -9,10 +9,21 @@ import { NotFoundError, TooManyRequestsError, ValidationError } from '../../../p
 import { requireActor } from '../../../platform/http/actor.ts';
 import { londonDateOf } from '../../../platform/clock.ts';
 import { formErrorsOf } from '../../../platform/http/form-errors.ts';
+import { field, govukDateField } from '../../../platform/http/forms.ts';
+import { csvLines } from '../../../platform/http/csv.ts';
+import { Readable } from 'node:stream';
 import { readLimited, uploadedFile } from '../../../platform/http/upload.ts';
 import { REGISTER_FIELDS, type FieldGroup } from '../register/index.ts';
 import { readableAddress } from '../address.ts';
-import { longDate, pageLabel, shownField, shownValueOf, type ShowContext } from './presentation.ts';
+import {
+  enquiryInWords,
+  longDate,
+  pageLabel,
+  shownField,
+  shownValueOf,
+  type ShowContext,
+} from './presentation.ts';
+import { govukDateTime } from '../../../platform/time/govuk-format.ts';
 import { BULK_UPLOAD_MAX_BYTES, sendBulkFile } from './enquiry.routes.api.ts';
 import type { Actor } from '../../identity/index.ts';
 import type { NavigationEntry } from '../../../platform/web/navigation.ts';
@@ -28,6 +39,7 @@ export const desPaths = {
   bulkJob: (id: string) => `/des/bulk/${id}`,
   bulkFile: (id: string, kind: 'csv' | 'xlsx') => `/des/bulk/${id}/results.${kind}`,
   enquiryLog: '/des/enquiry-log',
+  enquiryLogCsv: '/des/enquiry-log.csv',
   /** The appointments directory (des/appointments, CDSP administrators). */
   appointments: '/des/appointments',
 } as const;
@@ -36,9 +48,13 @@ export const desPaths = {
 export const desNavigation: readonly NavigationEntry[] = [
   { text: 'Supply points', href: desPaths.search, permission: 'des:read' },
   { text: 'Appointments', href: desPaths.appointments, permission: 'des:appointments' },
+  { text: 'Enquiry log', href: desPaths.enquiryLog, permission: 'audit:read_org' },
 ];
 
 const V = (name: string) => `des/enquiry/views/${name}.njk`;
+
+/** The enquiry log's CSV columns: when (ISO 8601, UTC), who, channel, kind, criteria (JSON), count, MPRNs. */
+const ENQUIRY_LOG_COLUMNS = ['occurred_at', 'user', 'channel', 'kind', 'criteria', 'result_count', 'mprns'];
 
 /**
  * A page's query string as the parser hands it over: each parameter absent, text, or (given more than once) a list,
@@ -341,21 +357,92 @@ export const enquiryWebPlugin =
     }
 
     // ---------------------------------------------------------------- enquiry log (LSO)
-    app.get<PageQuery<'cursor'>>(
-      desPaths.enquiryLog,
-      { config: { permission: 'audit:read_org' } },
-      async (req, reply) => {
-        const before = single(req.query.cursor) || undefined;
-        if (before !== undefined && !/^[0-9]{1,18}$/.test(before)) throw new NotFoundError();
-        const log = await s.enquiry.enquiryLog(requireActor(req), { before, limit: 50 });
-        const allowance = await s.enquiry.allowance(requireActor(req));
+    /** The log's filters as the form sent them (a GET form: shareable, bookmarkable, kept by paging and export). */
+    const logFilters = (q: unknown) => {
+      const from = govukDateField(q, 'from');
+      const to = govukDateField(q, 'to');
+      const form = { user: field(q, 'user').trim(), channel: field(q, 'channel'), from, to };
+      const query: Record<string, string> = {};
+      if (form.user) query['user'] = form.user;
+      if (form.channel) query['channel'] = form.channel;
+      for (const [k, d] of [
+        ['from', from],
+        ['to', to],
+      ] as const)
+        if (d.iso)
+          Object.assign(query, { [`${k}-day`]: d.day, [`${k}-month`]: d.month, [`${k}-year`]: d.year });
+      const opts = {
+        user: form.user || undefined,
+        channel: form.channel || undefined,
+        from: from.iso || undefined,
+        to: to.iso || undefined,
+      };
+      return { form, query, opts };
+    };
+    const withQuery = (path: string, q: Record<string, string>) => {
+      const qs = new URLSearchParams(q).toString();
+      return qs ? `${path}?${qs}` : path;
+    };
+
+    app.get(desPaths.enquiryLog, { config: { permission: 'audit:read_org' } }, async (req, reply) => {
+      const actor = requireActor(req);
+      const { form, query, opts } = logFilters(req.query);
+      const cursor = field(req.query, 'cursor') || undefined;
+      if (cursor !== undefined && !/^[0-9]{1,18}$/.test(cursor)) throw new NotFoundError();
+      const allowance = await s.enquiry.allowance(actor);
+      const base = { ...common(), pageTitle: 'Enquiry log', allowance, form };
+      try {
+        const log = await s.enquiry.enquiryLog(actor, { ...opts, before: cursor, limit: 50 });
         return reply.view(V('enquiry-log'), {
-          ...common(),
-          pageTitle: 'Enquiry log',
-          log,
-          allowance,
-          nextHref: log.nextBefore ? `${desPaths.enquiryLog}?cursor=${log.nextBefore}` : null,
+          ...base,
+          log: {
+            items: log.items.map((e) => ({
+              ...e,
+              description: enquiryInWords(e.kind, e.criteria, govukDateTime),
+            })),
+          },
+          filtered: Object.keys(query).length > 0,
+          clearHref: desPaths.enquiryLog,
+          csvHref: withQuery(desPaths.enquiryLogCsv, query),
+          firstHref: cursor ? withQuery(desPaths.enquiryLog, query) : null,
+          nextHref: log.nextBefore
+            ? withQuery(desPaths.enquiryLog, { ...query, cursor: log.nextBefore })
+            : null,
         });
-      },
-    );
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        const view = errorView(e);
+        // A date's message leads to its first box (GOV.UK date input).
+        for (const err of view.errors) err.href = err.href.replace(/^#(from|to)$/, '#$1-day');
+        return reply.code(400).view(V('enquiry-log'), { ...base, log: { items: [] }, ...view });
+      }
+    });
+
+    app.get(desPaths.enquiryLogCsv, { config: { permission: 'audit:read_org' } }, async (req, reply) => {
+      const actor = requireActor(req);
+      const { opts } = logFilters(req.query);
+      const first = await s.enquiry.enquiryLog(actor, { ...opts, limit: 1000 });
+      async function* lines(): AsyncGenerator<string> {
+        yield csvLines([ENQUIRY_LOG_COLUMNS]);
+        for (let page = first; ;) {
+          yield csvLines(
+            page.items.map((e) => [
+              e.occurred_at.toISOString(),
+              e.user_label,
+              e.channel,
+              e.kind,
+              JSON.stringify(e.criteria),
+              e.result_count,
+              e.mprns.join(' '),
+            ]),
+          );
+          if (page.nextBefore === null) return;
+          page = await s.enquiry.enquiryLog(actor, { ...opts, before: page.nextBefore, limit: 1000 });
+        }
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="enquiry-log.csv"')
+        .send(Readable.from(lines()));
+    });
   };

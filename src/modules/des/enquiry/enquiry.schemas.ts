@@ -213,6 +213,26 @@ export const EnquiryLogQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    user: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 254,
+        description: 'Part of the email address of who enquired',
+      }),
+    ),
+    channel: Type.Optional(Type.Union([Type.Literal('web'), Type.Literal('api')])),
+    from: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: 'First day (London), YYYY-MM-DD, included',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: 'Last day (London), YYYY-MM-DD, included',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -37,6 +37,7 @@ import {
   enquiryRepository,
   makeRunner,
   type Runner,
+  type EnquiryLogFilter,
   type EnquiryLogRow,
   type EnquiryRow,
   type NewEnquiry,
@@ -66,6 +67,17 @@ export interface SupplyPointView {
 }
 
 export { SEARCH_KEYS, type SearchCriteria } from './search-criteria.ts';
+
+/** What an LSO asks of the enquiry log: filters as typed (checked by the service) and the page. */
+export interface EnquiryLogQuery {
+  user?: string;
+  channel?: string;
+  /** London days, YYYY-MM-DD, inclusive. */
+  from?: string;
+  to?: string;
+  before?: string;
+  limit?: number;
+}
 
 export interface SearchResult {
   items: SupplyPointView[];
@@ -501,22 +513,48 @@ export class EnquiryService {
   /** The actor's organisation's enquiry log, newest first (LSOs: audit:read_org). */
   async enquiryLog(
     actor: Actor,
-    opts: { before?: string; limit?: number } = {},
+    opts: EnquiryLogQuery = {},
   ): Promise<{ items: EnquiryLogRow[]; nextBefore: string | null }> {
-    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
-    if (opts.before !== undefined && !/^[0-9]{1,18}$/.test(opts.before)) {
-      throw new ValidationError('The cursor is not valid', [
-        { field: 'cursor', message: 'not a valid cursor' },
-      ]);
-    }
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 1000);
+    const filter = this.enquiryLogFilter(opts);
     const rows = await inScope(
       this.db,
       { kind: 'organisations', organisationIds: [actor.organisationId] },
-      (trx) =>
-        enquiryRepository.enquiryLog(trx, actor.organisationId, { before: opts.before, limit: limit + 1 }),
+      (trx) => enquiryRepository.enquiryLog(trx, actor.organisationId, { ...filter, limit: limit + 1 }),
     );
     const items = rows.slice(0, limit);
     return { items, nextBefore: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  /** The log's filters, checked: every problem at once, each against its field. */
+  private enquiryLogFilter(opts: EnquiryLogQuery): Omit<EnquiryLogFilter, 'limit'> {
+    const errors: FieldError[] = [];
+    const f: Omit<EnquiryLogFilter, 'limit'> = {};
+    if (opts.before !== undefined) {
+      if (/^[0-9]{1,18}$/.test(opts.before)) f.before = opts.before;
+      else errors.push({ field: 'cursor', message: 'not a valid cursor' });
+    }
+    const user = opts.user?.trim();
+    if (user) {
+      if (user.length <= 254) f.user = user;
+      else errors.push({ field: 'user', message: 'Enter at most 254 characters of an email address' });
+    }
+    if (opts.channel) {
+      if (opts.channel === 'web' || opts.channel === 'api') f.channel = opts.channel;
+      else errors.push({ field: 'channel', message: 'Choose web or API' });
+    }
+    for (const k of ['from', 'to'] as const) {
+      const v = opts[k];
+      if (!v) continue;
+      const d = isIsoDate(v) ? canonicalDate(v) : null;
+      if (d === null)
+        errors.push({ field: k, message: `The ${k === 'from' ? 'first' : 'last'} day must be a real date` });
+      else f[k] = d;
+    }
+    if (f.from !== undefined && f.to !== undefined && f.from > f.to)
+      errors.push({ field: 'to', message: 'The last day must be the same as or after the first day' });
+    if (errors.length > 0) throw new ValidationError(errors[0]!.message, errors);
+    return f;
   }
 
   allowance(actor: Actor): Promise<AllowanceStatus> {

@@ -10,6 +10,7 @@ import { signInAndEnrol, type WebClient } from '../../../../test/support/web-cli
 import {
   absentMprns,
   createEnquiryTestApp,
+  NOW,
   type EnquiryTestApp,
 } from '../../../../test/support/des-enquiry.ts';
 
@@ -230,5 +231,37 @@ describe('DES web pages', () => {
     assert.ok(!log.body.includes(b.email));
     assert.match(log.body, /Enquiries today/);
     assert.equal((await web.get('/des/enquiry-log')).statusCode, 403, 'a DES user without the LSO role');
+    assert.equal((await web.get('/des/enquiry-log.csv')).statusCode, 403, 'nor its CSV');
+  });
+
+  test('the enquiry log filters by channel and day (GOV.UK date inputs), keeps them in its links and exports them as CSV', async () => {
+    const row = mine()[1]!;
+    await web.get(`/des/supply-points/${row['mprn']}`);
+    const [d, m, y] = [NOW.getUTCDate(), NOW.getUTCMonth() + 1, NOW.getUTCFullYear()];
+    const q = `channel=web&from-day=${d}&from-month=${m}&from-year=${y}&to-day=${d}&to-month=${m}&to-year=${y}`;
+    const page = await lsoWeb.get(`/des/enquiry-log?${q}`);
+    assert.equal(page.statusCode, 200, page.body);
+    assert.ok(page.body.includes(row['mprn']!));
+    assert.match(page.body, /name="from-day"[^>]*value="\d+"/);
+    assert.match(page.body, /Clear filters/);
+    const csvHref = /href="(\/des\/enquiry-log\.csv\?[^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+    assert.ok(csvHref && csvHref.includes('channel=web'), 'the download keeps the filters');
+    const csv = await lsoWeb.get(csvHref);
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
+    const lines = csv.body.trim().split('\r\n');
+    assert.equal(lines[0], 'occurred_at,user,channel,kind,criteria,result_count,mprns');
+    assert.ok(lines.length > 1 && lines.slice(1).every((l) => l.split(',')[2] === 'web'));
+    assert.ok(lines.some((l) => l.includes(row['mprn']!)));
+    const api = await lsoWeb.get(`/des/enquiry-log?channel=api&${q.slice('channel=web&'.length)}`);
+    assert.equal(api.statusCode, 200);
+    assert.ok(!api.body.includes('>Web</td>'), 'only API enquiries');
+    assert.match(page.body, />Web<\/td>/);
+    // A date that does not exist: 400, the error summary leading to the day box, the form kept.
+    const bad = await lsoWeb.get('/des/enquiry-log?from-day=30&from-month=2&from-year=2026');
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /There is a problem/);
+    assert.match(bad.body, /href="#from-day"/);
+    assert.match(bad.body, /name="from-day"[^>]*value="30"/);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_CODE_LIST_DATA, REGISTER_FIELD_MAP } from '../register/index.ts';
 import { addressLine, readableAddress } from '../address.ts';
 import {
+  enquiryInWords,
   longDate,
   pageLabel,
   partyName,
@@ -93,4 +94,30 @@ test('the address reads as a person writes it; the API line keeps the DES order'
     'The Bakery, High Way',
   );
   assert.equal(readableAddress({}), null);
+});
+
+test('an enquiry-log entry in words: the kind named, criteria labelled in order, GOV.UK dates, no internal keys', () => {
+  const at = (d: Date) => `[${d.toISOString()}]`;
+  assert.equal(
+    enquiryInWords('as_at', { as_at: '2026-03-02', mprn: '1515331200' }, at),
+    'Supply point as at a date: MPRN 1515331200, as at 2 March 2026',
+  );
+  assert.equal(
+    enquiryInWords(
+      'as_known_at',
+      { mprn: '123456', as_at: '2026-03-01', as_known_at: '2026-03-02T09:00:00.000Z' },
+      at,
+    ),
+    'Supply point as known at a time: MPRN 123456, as at 1 March 2026, as known at [2026-03-02T09:00:00.000Z]',
+  );
+  assert.equal(
+    enquiryInWords('search', { street: 'High', postcode: 'B91 1AA', cursor: 'abc' }, at),
+    'Search: postcode B91 1AA, street High, a later page',
+  );
+  assert.equal(
+    enquiryInWords('bulk', { bulk_job: 'x', mprns_submitted: 12000, invalid_rows: 0 }, at),
+    'Bulk enquiry submitted: MPRNs submitted 12,000, rows refused 0',
+  );
+  assert.equal(enquiryInWords('history', {}, at), 'Change history');
+  assert.equal(enquiryInWords('new_kind', { some_key: 'v' }, at), 'new kind: some key v');
 });

@@ -93,3 +93,63 @@ export function shownValueOf(name: string, raw: string | null, ctx: ShowContext)
   const f = REGISTER_FIELD_MAP.get(name);
   return f ? shownValue(f, raw, ctx) : raw;
 }
+
+/** What each kind of enquiry is called in the enquiry log. */
+const ENQUIRY_KINDS: Readonly<Record<string, string>> = {
+  current: 'Supply point',
+  as_at: 'Supply point as at a date',
+  as_known_at: 'Supply point as known at a time',
+  search: 'Search',
+  history: 'Change history',
+  bulk: 'Bulk enquiry submitted',
+  bulk_result: 'Bulk enquiry answered',
+};
+
+/** The criteria's names in the enquiry log, in the order shown; others are shown by their name in words. */
+const CRITERIA: readonly [string, string][] = [
+  ['mprn', 'MPRN'],
+  ['postcode', 'postcode'],
+  ['house_no', 'house number'],
+  ['house_name', 'house name'],
+  ['sub_building_name', 'sub-building'],
+  ['street', 'street'],
+  ['dependent_street', 'dependent street'],
+  ['dependent_local', 'dependent locality'],
+  ['town', 'town'],
+  ['county', 'county'],
+  ['country', 'country'],
+  ['msn', 'meter serial number'],
+  ['uprn', 'UPRN'],
+  ['address_id', 'address ID'],
+  ['mprns_submitted', 'MPRNs submitted'],
+  ['invalid_rows', 'rows refused'],
+  ['as_at', 'as at'],
+  ['as_known_at', 'as known at'],
+];
+const NOT_SHOWN = new Set(['cursor', 'bulk_job']);
+
+/**
+ * An enquiry-log entry in words: "Supply point as at a date: MPRN 1515331200, as at 2 March 2026". Dates as GOV.UK
+ * writes them (instants with `dateTime`, for London time); a later page of a search says so.
+ */
+export function enquiryInWords(
+  kind: string,
+  criteria: Readonly<Record<string, unknown>>,
+  dateTime: (instant: Date) => string,
+): string {
+  const value = (k: string, v: unknown): string => {
+    const s = typeof v === 'string' ? v : JSON.stringify(v);
+    if (k === 'as_at') return longDate(s);
+    if (k === 'as_known_at' && !Number.isNaN(Date.parse(s))) return dateTime(new Date(s));
+    return k === 'mprns_submitted' || k === 'invalid_rows' ? grouped(s) : s;
+  };
+  const known = new Map(CRITERIA);
+  const keys = [
+    ...CRITERIA.map(([k]) => k).filter((k) => k in criteria),
+    ...Object.keys(criteria).filter((k) => !known.has(k) && !NOT_SHOWN.has(k)),
+  ];
+  const parts = keys.map((k) => `${known.get(k) ?? k.replace(/_/g, ' ')} ${value(k, criteria[k])}`);
+  if ('cursor' in criteria) parts.push('a later page');
+  const name = ENQUIRY_KINDS[kind] ?? kind.replace(/_/g, ' ');
+  return parts.length > 0 ? `${name}: ${parts.join(', ')}` : name;
+}
