@@ -51,10 +51,15 @@ describe('reports in Chromium', () => {
     await page.getByRole('button', { name: 'Show the report' }).click();
     await visit(page, /^Contact reports$/);
     assert.match(await page.locator('#figures').innerText(), /March 2026\s+3/);
-    await page.locator('#from').fill('2026-03-31');
+    const from = page.getByRole('group', { name: 'From' });
+    assert.notEqual(await from.getByLabel('Day').inputValue(), '', 'the period shown in the date boxes');
+    await from.getByLabel('Day').fill('31');
+    await from.getByLabel('Month').fill('3');
+    await from.getByLabel('Year').fill('2026');
     await page.getByRole('button', { name: 'Show the report' }).click();
     await visit(page, /^Contact reports$/);
     assert.match(await page.locator('.govuk-error-summary').innerText(), /on or after its start/);
+    assert.equal(await from.getByLabel('Day').inputValue(), '31', 'what was typed is kept');
     // The refused form is answered 400 on purpose (the browser logs it); nothing else may fail.
 
     await page.getByRole('link', { name: 'Portfolio changes' }).click();

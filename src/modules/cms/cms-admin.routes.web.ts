@@ -86,6 +86,7 @@ export function registerCmsAdminWebRoutes(app: FastifyInstance, cms: CmsServices
       pageTitle: `Contact code ${def.code}: ${def.name}`,
       def,
       registerFieldLabels: choices.register_fields.map((f) => f.label),
+      raisedBy: def.raised_by.map((t) => ORG_TYPE_LABELS[t] ?? t).join(', '),
       sources: ATTRIBUTE_LABELS.map(([k, label]) => ({
         label,
         text: def.public_sources[k] ? `Public: ${def.public_sources[k]}` : 'Project default',

@@ -340,6 +340,8 @@ describe('CMS resolution: outcomes, rejection reasons, the expected register cha
     web.admin.client = await signIn(t.app, t.clock, web.admin.email, TEST_PASSWORD, web.admin.secret);
     const html = await page('admin', '/contacts/codes/DMQ');
     assert.match(html, /Daily read corrected/);
+    // Who may raise it, in words: DMQ is raised by shippers (not the code "SHIPPER").
+    assert.match(html, /Raised by\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Shipper\s*<\/dd>/);
     assert.match(
       html,
       /<th scope="row" class="govuk-table__header">Name<\/th><td class="govuk-table__cell">Public: Xoserve CMS user guide/,

@@ -120,8 +120,8 @@ function bucketLabel(b: (typeof AGEING_BUCKETS)[number]): string {
 /** The period as instants, checked: real dates, from on or before to, at most MAX_PERIOD_DAYS days. */
 export function checkPeriod(from: unknown, to: unknown): { from: string; to: string; period: Period } {
   const errors: FieldError[] = [];
-  if (!isIsoDate(from)) errors.push({ field: 'from', message: 'Enter a real date as YYYY-MM-DD' });
-  if (!isIsoDate(to)) errors.push({ field: 'to', message: 'Enter a real date as YYYY-MM-DD' });
+  if (!isIsoDate(from)) errors.push({ field: 'from', message: 'The start of the period must be a real date' });
+  if (!isIsoDate(to)) errors.push({ field: 'to', message: 'The end of the period must be a real date' });
   if (errors.length === 0 && (from as string) < EARLIEST) {
     errors.push({ field: 'from', message: `Choose a date on or after ${govukDate(EARLIEST)}` });
   }

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ValidationError } from '../../platform/errors.ts';
 import { queryValue, requireActor } from '../../platform/http/actor.ts';
 import { formErrorsOf } from '../../platform/http/form-errors.ts';
+import { govukDateField } from '../../platform/http/forms.ts';
 import { addCalendarDays, govukDate } from '../../platform/time/calendar.ts';
 import type { NavigationEntry } from '../../platform/web/navigation.ts';
 import type { Actor } from '../identity/index.ts';
@@ -112,14 +113,30 @@ function charts(report: ContactReport, ageing: AgeingReport, requests: RequestRe
 }
 
 export const reportsWebPlugin = (s: ReportsServices) => async (app: FastifyInstance) => {
-  /** The page's filters: as sent, or the last 30 days by code. */
+  /**
+   * The page's filters: the GOV.UK date inputs as typed (`from-day`…), else `from`/`to` as YYYY-MM-DD (the download
+   * links and shared addresses), else the last 30 days; by code unless chosen.
+   */
   const filtersOf = (req: { query: unknown }) => {
     const today = s.contacts.today();
+    const date = (name: 'from' | 'to', fallback: string) =>
+      govukDateField(req.query, name).iso || queryValue(req, name).trim() || fallback;
     return {
-      from: queryValue(req, 'from').trim() || addCalendarDays(today, -29),
-      to: queryValue(req, 'to').trim() || today,
+      from: date('from', addCalendarDays(today, -29)),
+      to: date('to', today),
       group_by: queryValue(req, 'group_by').trim() || 'code',
     };
+  };
+
+  /** The date inputs' boxes: as typed, or the filter's date split (a date the service refused is shown as typed). */
+  const datesOf = (req: { query: unknown }, f: ReturnType<typeof filtersOf>) => {
+    const boxes = (name: 'from' | 'to') => {
+      const typed = govukDateField(req.query, name);
+      if (typed.iso) return typed;
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(f[name]);
+      return m ? { year: m[1], month: String(Number(m[2])), day: String(Number(m[3])) } : { day: '', month: '', year: f[name] };
+    };
+    return { from: boxes('from'), to: boxes('to') };
   };
 
   const readAll = async (actor: Actor, f: ReturnType<typeof filtersOf>) => {
@@ -143,6 +160,7 @@ export const reportsWebPlugin = (s: ReportsServices) => async (app: FastifyInsta
       const { report, ageing, requests } = await readAll(requireActor<Actor>(req), f);
       return page(reply, {
         filters: f,
+        dates: datesOf(req, f),
         report,
         ageing,
         requests,
@@ -153,7 +171,10 @@ export const reportsWebPlugin = (s: ReportsServices) => async (app: FastifyInsta
         xlsxHref: withQuery(reportsPaths.contactsXlsx, f),
       });
     } catch (e) {
-      if (e instanceof ValidationError) return page(reply, { filters: f, ...formErrorsOf(e) }, 400);
+      if (e instanceof ValidationError) {
+        const view = formErrorsOf(e, 'form', ['from', 'to']);
+        return page(reply, { filters: f, dates: datesOf(req, f), ...view }, 400);
+      }
       throw e;
     }
   });

@@ -20,7 +20,16 @@ export function formErrors(errors: readonly FieldError[]): FormErrorsView {
   };
 }
 
-/** A validation error's field errors; one that names no field is shown against `fallbackField`. */
-export function formErrorsOf(e: ValidationError, fallbackField = 'form'): FormErrorsView {
-  return formErrors(e.errors.length > 0 ? e.errors : [{ field: fallbackField, message: e.message }]);
+/**
+ * A validation error's field errors; one that names no field is shown against `fallbackField`. A message about a
+ * GOV.UK date input (`dateFields`) leads to its day box (`#<field>-day`), as the pattern asks.
+ */
+export function formErrorsOf(
+  e: ValidationError,
+  fallbackField = 'form',
+  dateFields: readonly string[] = [],
+): FormErrorsView {
+  const view = formErrors(e.errors.length > 0 ? e.errors : [{ field: fallbackField, message: e.message }]);
+  for (const err of view.errors) if (dateFields.includes(err.href.slice(1))) err.href = `${err.href}-day`;
+  return view;
 }

@@ -611,6 +611,7 @@ export const CASES: Record<string, Case | Case[]> = {
     req: (id) => get(`/des/bulk/${id}/results.xlsx`),
   },
   'GET /des/enquiry-log': { kind: 'collection', req: () => get('/des/enquiry-log') },
+  'GET /des/enquiry-log.csv': { kind: 'collection', req: () => get('/des/enquiry-log.csv') },
   'GET /audit': auditTrail('/audit'),
   'GET /audit/export.csv': auditTrail('/audit/export.csv'),
   'GET /reports': contactReport(`/reports?${REPORT_PERIOD}&group_by=organisation`),

@@ -411,9 +411,7 @@ export const enquiryWebPlugin =
         });
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
-        const view = errorView(e);
-        // A date's message leads to its first box (GOV.UK date input).
-        for (const err of view.errors) err.href = err.href.replace(/^#(from|to)$/, '#$1-day');
+        const view = formErrorsOf(e, 'form', ['from', 'to']);
         return reply.code(400).view(V('enquiry-log'), { ...base, log: { items: [] }, ...view });
       }
     });
